@@ -1,0 +1,30 @@
+package dev.modelserving.model;
+
+import dev.modelserving.proto.WineRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A loaded model, ready to score. Implementations are thread-safe; {@link #close()} releases native resources
+ * and is called once, after the last scoring call has returned (the {@link ModelRegistry} guarantees that).
+ */
+public interface Model extends AutoCloseable {
+
+    /** What this model is: name, version, type, where it came from. */
+    ModelInfo info();
+
+    /** Scores one record. Throws {@link ScoringException} when this record cannot be scored. */
+    Prediction score(WineRecord record);
+
+    /** Scores records in one go; the result has one prediction per record, in order. */
+    default List<Prediction> scoreBatch(List<WineRecord> records) {
+        List<Prediction> out = new ArrayList<>(records.size());
+        for (WineRecord r : records) {
+            out.add(score(r));
+        }
+        return out;
+    }
+
+    @Override
+    default void close() {}
+}

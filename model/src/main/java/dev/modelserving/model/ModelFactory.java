@@ -1,0 +1,101 @@
+package dev.modelserving.model;
+
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ModelDescriptor.ModelType;
+import dev.modelserving.proto.WineRecord;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Makes live models from descriptors: reads the bytes under the {@link LoadingPolicy}, hands them to the loader of
+ * the model's type, and has the new model score sample wines before anyone may use it. Whatever fails on the way
+ * comes out as one {@link ModelLoadException} saying why; a half-made model is closed, never returned.
+ */
+public final class ModelFactory {
+
+    private final LoadingPolicy policy;
+    private final ModelSource source;
+    private final Map<ModelType, ModelLoader> loaders;
+
+    /** Uses every {@link ModelLoader} on the class path. */
+    public ModelFactory(LoadingPolicy policy) {
+        this(policy, ServiceLoader.load(ModelLoader.class, ModelFactory.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get).toList());
+    }
+
+    public ModelFactory(LoadingPolicy policy, List<ModelLoader> loaders) {
+        this.policy = policy;
+        this.source = new ModelSource(policy);
+        this.loaders = new EnumMap<>(ModelType.class);
+        for (ModelLoader loader : loaders) {
+            this.loaders.putIfAbsent(loader.type(), loader);
+        }
+    }
+
+    public LoadingPolicy policy() {
+        return policy;
+    }
+
+    /** The model types this build can load. */
+    public Set<ModelType> supportedTypes() {
+        return Set.copyOf(loaders.keySet());
+    }
+
+    /** Loads and validates a model; the caller owns (and closes) it. */
+    public Model load(ModelDescriptor d) throws ModelLoadException {
+        if (d.getDataType().isBlank()) {
+            throw new ModelLoadException("the descriptor has no dataType");
+        }
+        ModelLoader loader = loaderFor(d);
+        ModelBytes bytes = source.read(d);
+        Model model;
+        try {
+            model = loader.load(d, bytes, policy);
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            throw new ModelLoadException("the " + d.getModeltype() + " loader failed: " + e, e);
+        }
+        try {
+            scoreSamples(model, d.getDataType());
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw new ModelLoadException("the model loaded but failed on sample records: " + e.getMessage(), e);
+        }
+    }
+
+    private ModelLoader loaderFor(ModelDescriptor d) throws ModelLoadException {
+        if (d.getModeltype() == ModelType.UNRECOGNIZED) {
+            throw new ModelLoadException("unknown model type " + d.getModeltypeValue() + " (known: "
+                    + List.of(ModelType.TENSORFLOW, ModelType.PMML) + ")");
+        }
+        ModelLoader loader = loaders.get(d.getModeltype());
+        if (loader == null) {
+            throw new ModelLoadException("this build cannot load " + d.getModeltype() + " models (it can load "
+                    + supportedTypes() + ")");
+        }
+        return loader;
+    }
+
+    private static void scoreSamples(Model model, String dataType) {
+        List<WineRecord> samples = SampleWines.forDataType(dataType);
+        List<Prediction> batch = model.scoreBatch(samples);
+        if (batch.size() != samples.size()) {
+            throw new ScoringException("a batch of " + samples.size() + " gave " + batch.size() + " predictions");
+        }
+        for (int i = 0; i < samples.size(); i++) {
+            check(batch.get(i));
+            check(model.score(samples.get(i)));
+        }
+    }
+
+    private static void check(Prediction p) {
+        if (p == null || (p.label() == null && (p.value() == null || !Double.isFinite(p.value())))) {
+            throw new ScoringException("no usable output (got " + p + ")");
+        }
+    }
+}

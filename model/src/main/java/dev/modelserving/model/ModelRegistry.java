@@ -1,0 +1,231 @@
+package dev.modelserving.model;
+
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.WineRecord;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The models being served: dataType to the current model, swapped atomically. A new model is fully loaded and
+ * has scored sample records before it replaces the old one; a refused model changes nothing but the failure
+ * counters. Thread-safe: any number of threads may score while another offers models.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
+
+    /** Records of more dataTypes than this are still skipped and counted, but under {@link #OTHER_DATA_TYPES}. */
+    static final int MAX_DATA_TYPES = 1_000;
+    public static final String OTHER_DATA_TYPES = "*";
+
+    private final ModelFactory factory;
+    private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+
+    public ModelRegistry(ModelFactory factory) {
+        this.factory = factory;
+    }
+
+    public ModelFactory factory() {
+        return factory;
+    }
+
+    /** Loads the model and, if it is sound, makes it the one serving its dataType. Never throws for a bad model. */
+    public LoadOutcome offer(ModelDescriptor d) {
+        String dataType = d.getDataType();
+        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        synchronized (slot.loading) {
+            LoadOutcome outcome;
+            try {
+                ServedModel next = new ServedModel(factory.load(d));
+                ServedModel previous = slot.current.getAndSet(next);
+                slot.swaps.incrementAndGet();
+                if (previous != null) {
+                    previous.retire();
+                }
+                outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
+                LOG.log(Level.INFO, outcome.message());
+            } catch (ModelLoadException e) {
+                LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), e.getMessage(), Instant.now());
+                slot.failedLoads.incrementAndGet();
+                slot.lastFailure.set(failure);
+                outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
+                LOG.log(Level.WARNING, outcome.message());
+            }
+            return outcome;
+        }
+    }
+
+    /** Stops serving a dataType (its records are skipped from now on). */
+    public LoadOutcome remove(String dataType) {
+        Slot slot = slots.get(dataType);
+        if (slot == null) {
+            return new LoadOutcome.Removed(dataType, Optional.empty());
+        }
+        synchronized (slot.loading) {
+            ServedModel previous = slot.current.getAndSet(null);
+            if (previous != null) {
+                previous.retire();
+            }
+            LoadOutcome outcome = new LoadOutcome.Removed(dataType, Optional.ofNullable(previous).map(p -> p.info));
+            LOG.log(Level.INFO, outcome.message());
+            return outcome;
+        }
+    }
+
+    /** Scores one record with its dataType's model. */
+    public Scored score(WineRecord record) {
+        return scoreBatch(List.of(record)).get(0);
+    }
+
+    /**
+     * Scores records, each with its own dataType's model, one model call per dataType (the fast path for
+     * TensorFlow). The result has one entry per record, in order.
+     */
+    public List<Scored> scoreBatch(List<WineRecord> records) {
+        Scored[] out = new Scored[records.size()];
+        Map<String, List<Integer>> byType = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            byType.computeIfAbsent(records.get(i).getDataType(), t -> new ArrayList<>()).add(i);
+        }
+        byType.forEach((dataType, indexes) -> scoreGroup(dataType, indexes, records, out));
+        return Arrays.asList(out);
+    }
+
+    private void scoreGroup(String dataType, List<Integer> indexes, List<WineRecord> records, Scored[] out) {
+        List<WineRecord> group = indexes.size() == records.size() ? records
+                : indexes.stream().map(records::get).toList();
+        Slot slot = slots.get(dataType);
+        while (true) {
+            ServedModel served = slot == null ? null : slot.current.get();
+            if (served == null) {
+                slot(dataType).skipped.add(group.size());
+                indexes.forEach(i -> out[i] = Scored.skipped(records.get(i)));
+                return;
+            }
+            long start = System.nanoTime();
+            List<Prediction> predictions;
+            try {
+                predictions = served.scoreBatch(group);
+            } catch (RuntimeException e) {
+                scoreOneByOne(slot, served, indexes, records, out);
+                return;
+            }
+            if (predictions == null) {
+                continue; // retired while we looked: score with the model that replaced it
+            }
+            long nanos = System.nanoTime() - start;
+            served.record(group.size(), nanos);
+            long share = nanos / group.size();
+            for (int k = 0; k < indexes.size(); k++) {
+                out[indexes.get(k)] = new Scored(group.get(k), served.info, predictions.get(k), share, null);
+            }
+            return;
+        }
+    }
+
+    /** A batch failed: find the records that fail on their own, score the rest. */
+    private void scoreOneByOne(Slot slot, ServedModel served, List<Integer> indexes, List<WineRecord> records,
+            Scored[] out) {
+        for (int i : indexes) {
+            WineRecord r = records.get(i);
+            long start = System.nanoTime();
+            try {
+                List<Prediction> p = served.scoreBatch(List.of(r));
+                if (p == null) {
+                    out[i] = score(r);
+                    continue;
+                }
+                long nanos = System.nanoTime() - start;
+                served.record(1, nanos);
+                out[i] = new Scored(r, served.info, p.get(0), nanos, null);
+            } catch (RuntimeException e) {
+                slot.scoringErrors.increment();
+                out[i] = new Scored(r, served.info, null, System.nanoTime() - start,
+                        "model " + served.info.label() + " could not score the record: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The model serving a dataType, if any. */
+    public Optional<ModelInfo> current(String dataType) {
+        Slot slot = slots.get(dataType);
+        return slot == null ? Optional.empty() : slot.currentInfo();
+    }
+
+    /** dataType to the model serving it, for every dataType that has one. */
+    public Map<String, ModelInfo> currentModels() {
+        Map<String, ModelInfo> out = new TreeMap<>();
+        slots.forEach((type, slot) -> slot.currentInfo().ifPresent(info -> out.put(type, info)));
+        return out;
+    }
+
+    /** Statistics of a dataType that has had a model, a refused model or a record. */
+    public Optional<ServingStats> stats(String dataType) {
+        Slot slot = slots.get(dataType);
+        return slot == null ? Optional.empty() : Optional.of(slot.stats(dataType));
+    }
+
+    /** Statistics of every dataType seen, sorted by dataType. */
+    public Map<String, ServingStats> allStats() {
+        Map<String, ServingStats> out = new TreeMap<>();
+        slots.forEach((type, slot) -> out.put(type, slot.stats(type)));
+        return out;
+    }
+
+    /** Closes every model; the registry serves nothing afterwards. */
+    @Override
+    public void close() {
+        slots.keySet().forEach(this::remove);
+    }
+
+    private Slot slot(String dataType) {
+        Slot slot = slots.get(dataType);
+        if (slot != null) {
+            return slot;
+        }
+        if (slots.size() >= MAX_DATA_TYPES) {
+            return slots.computeIfAbsent(OTHER_DATA_TYPES, t -> new Slot());
+        }
+        return slots.computeIfAbsent(dataType, t -> new Slot());
+    }
+
+    /** Everything the registry keeps for one dataType. */
+    private static final class Slot {
+        final Object loading = new Object();
+        final AtomicReference<ServedModel> current = new AtomicReference<>();
+        final LongAdder skipped = new LongAdder();
+        final LongAdder scoringErrors = new LongAdder();
+        final AtomicLong swaps = new AtomicLong();
+        final AtomicLong failedLoads = new AtomicLong();
+        final AtomicReference<LoadFailure> lastFailure = new AtomicReference<>();
+
+        Optional<ModelInfo> currentInfo() {
+            return Optional.ofNullable(current.get()).map(s -> s.info);
+        }
+
+        ServingStats stats(String dataType) {
+            ServedModel s = current.get();
+            return new ServingStats(dataType,
+                    s == null ? null : s.info.name(),
+                    s == null ? null : s.info.description(),
+                    s == null ? null : s.info.version(),
+                    s == null ? null : s.since,
+                    s == null ? 0 : s.invocations(),
+                    s == null ? 0 : s.meanMs(),
+                    s == null ? 0 : s.minMs(),
+                    s == null ? 0 : s.maxMs(),
+                    skipped.sum(), scoringErrors.sum(), swaps.get(), failedLoads.get(), lastFailure.get());
+        }
+    }
+}

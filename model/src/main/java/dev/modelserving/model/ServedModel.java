@@ -1,0 +1,85 @@
+package dev.modelserving.model;
+
+import dev.modelserving.proto.WineRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A live model with its statistics. Scoring holds the read lock and {@link #retire()} takes the write lock, so a
+ * model is never closed while it scores; a call that finds it retired returns null and the registry retries with
+ * the model that replaced it.
+ */
+final class ServedModel {
+
+    final Model model;
+    final ModelInfo info;
+    final Instant since = Instant.now();
+
+    private final LongAdder invocations = new LongAdder();
+    private final LongAdder totalNanos = new LongAdder();
+    private final AtomicLong minNanos = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong maxNanos = new AtomicLong();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean retired;
+
+    ServedModel(Model model) {
+        this.model = model;
+        this.info = model.info();
+    }
+
+    /** Predictions for the records, in order; null when this model was retired meanwhile. */
+    List<Prediction> scoreBatch(List<WineRecord> records) {
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            if (retired) {
+                return null;
+            }
+            return records.size() == 1 ? List.of(model.score(records.get(0))) : model.scoreBatch(records);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    void record(int records, long nanos) {
+        long perRecord = nanos / records;
+        invocations.add(records);
+        totalNanos.add(nanos);
+        minNanos.accumulateAndGet(perRecord, Math::min);
+        maxNanos.accumulateAndGet(perRecord, Math::max);
+    }
+
+    /** Waits for in-flight scoring to end, then closes the model. */
+    void retire() {
+        Lock write = lock.writeLock();
+        write.lock();
+        try {
+            retired = true;
+            model.close();
+        } finally {
+            write.unlock();
+        }
+    }
+
+    long invocations() {
+        return invocations.sum();
+    }
+
+    double meanMs() {
+        long n = invocations.sum();
+        return n == 0 ? 0 : totalNanos.sum() / 1e6 / n;
+    }
+
+    double minMs() {
+        long min = minNanos.get();
+        return min == Long.MAX_VALUE ? 0 : min / 1e6;
+    }
+
+    double maxMs() {
+        return maxNanos.get() / 1e6;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.modelserving.model;
+
+import java.time.Instant;
+
+/**
+ * Serving statistics of one dataType: the tutorial's ModelServingInfo (name, description, since, invocations,
+ * mean/min/max duration of the current model) plus counters that outlive a model swap.
+ *
+ * @param dataType the dataType
+ * @param name current model's name; null when no model serves it
+ * @param description current model's description
+ * @param version current model's version
+ * @param since when the current model went live
+ * @param invocations records scored by the current model
+ * @param meanMs mean scoring time per record, milliseconds
+ * @param minMs fastest record, milliseconds (0 before the first)
+ * @param maxMs slowest record, milliseconds
+ * @param skipped records that arrived while no model served this dataType
+ * @param scoringErrors records the model could not score
+ * @param modelSwaps models that went live for this dataType
+ * @param failedLoads models refused for this dataType
+ * @param lastLoadFailure the most recent refusal, null when none
+ */
+public record ServingStats(
+        String dataType,
+        String name,
+        String description,
+        String version,
+        Instant since,
+        long invocations,
+        double meanMs,
+        double minMs,
+        double maxMs,
+        long skipped,
+        long scoringErrors,
+        long modelSwaps,
+        long failedLoads,
+        LoadFailure lastLoadFailure) {}
