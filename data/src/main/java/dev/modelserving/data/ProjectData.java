@@ -1,0 +1,88 @@
+package dev.modelserving.data;
+
+import com.google.protobuf.ByteString;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ModelDescriptor.ModelType;
+import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The data set and the models this project generates and trains, as class-path resources of this module. */
+public final class ProjectData {
+
+    public static final String WINE_CSV = "wine/winequality-red-synthetic.csv";
+    public static final String DATA_TYPE = "wine";
+
+    /** A model the project trains: its resource, type and description. */
+    public enum ProjectModel {
+        LINEAR_REGRESSION("models/wine-linear-regression.pmml", ModelType.PMML, TensorflowFormat.TF_FORMAT_UNSPECIFIED,
+                "PMML linear regression of quality (OLS on the 11 measurements)"),
+        DECISION_TREE("models/wine-decision-tree.pmml", ModelType.PMML, TensorflowFormat.TF_FORMAT_UNSPECIFIED,
+                "PMML decision tree classifier of quality (CART, Gini)"),
+        MLP_FROZEN_GRAPH("models/wine-mlp.pb", ModelType.TENSORFLOW, TensorflowFormat.FROZEN_GRAPH,
+                "TensorFlow MLP classifier of quality, frozen graph (tutorial input/output names)"),
+        MLP_SAVED_MODEL("models/wine-mlp-savedmodel.zip", ModelType.TENSORFLOW, TensorflowFormat.SAVED_MODEL_ZIP,
+                "TensorFlow MLP classifier of quality, zipped SavedModel (serving_default)");
+
+        public final String resource;
+        public final ModelType type;
+        public final TensorflowFormat tfFormat;
+        public final String description;
+
+        ProjectModel(String resource, ModelType type, TensorflowFormat tfFormat, String description) {
+            this.resource = resource;
+            this.type = type;
+            this.tfFormat = tfFormat;
+            this.description = description;
+        }
+
+        /** A short name for the model, e.g. wine-decision-tree. */
+        public String modelName() {
+            String file = resource.substring(resource.lastIndexOf('/') + 1);
+            return file.substring(0, file.indexOf('.'));
+        }
+
+        public byte[] bytes() {
+            return ProjectData.bytes(resource);
+        }
+
+        /** A by-value descriptor for the wine dataType. */
+        public ModelDescriptor descriptor(String version) {
+            return ModelDescriptor.newBuilder().setName(modelName()).setDescription(description)
+                    .setDataType(DATA_TYPE).setModeltype(type).setTfFormat(tfFormat).setVersion(version)
+                    .setData(ByteString.copyFrom(bytes())).build();
+        }
+    }
+
+    private ProjectData() {}
+
+    /** The generated wine rows, read from the committed CSV. */
+    public static List<WineRow> wines() {
+        try (InputStream in = stream(WINE_CSV)) {
+            return WineCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), WINE_CSV, true).rows();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] bytes(String resource) {
+        try (InputStream in = stream(resource)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream stream(String resource) {
+        InputStream in = ProjectData.class.getClassLoader().getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("resource " + resource + " is missing: run the regenerate command in"
+                    + " data/README.md");
+        }
+        return in;
+    }
+}

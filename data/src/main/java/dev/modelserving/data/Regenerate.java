@@ -1,0 +1,108 @@
+package dev.modelserving.data;
+
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.training.DecisionTreeTrainer;
+import dev.modelserving.data.training.LinearRegressionTrainer;
+import dev.modelserving.data.training.Metrics;
+import dev.modelserving.data.training.Split;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Regenerates the committed data and models: the synthetic CSV, every project model, and the accuracy table in
+ * data/README.md. Deterministic: the same seeds give the same files. Run through
+ * {@code ./mvnw -q -pl data -am process-classes -Pregenerate}.
+ */
+public final class Regenerate {
+
+    public static final int WINES = 1599;
+    public static final long DATA_SEED = 20261125L;
+    public static final long SPLIT_SEED = 7L;
+    public static final double TEST_FRACTION = 0.2;
+    public static final int TREE_DEPTH = 6;
+    public static final int TREE_MIN_LEAF = 15;
+
+    private Regenerate() {}
+
+    public static void main(String[] args) throws IOException {
+        Path module = Path.of(args.length > 0 ? args[0] : "data");
+        Path resources = module.resolve("src/main/resources");
+        List<WineRow> wines = WineGenerator.generate(WINES, DATA_SEED);
+        write(resources.resolve(ProjectData.WINE_CSV), out -> {
+            try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                WineCsv.write(wines, w);
+            }
+        });
+
+        Split split = Split.of(wines, TEST_FRACTION, SPLIT_SEED);
+        double[][] trainX = Split.features(split.train());
+        int[] trainY = Split.qualities(split.train());
+        double[][] testX = Split.features(split.test());
+        int[] testY = Split.qualities(split.test());
+        List<String> table = new ArrayList<>();
+        table.add("| model | held-out measure | model | baseline |");
+        table.add("|---|---|---|---|");
+
+        var linear = LinearRegressionTrainer.train(trainX, trainY);
+        double mean = Metrics.mean(trainY);
+        table.add(row(ProjectModel.LINEAR_REGRESSION, "RMSE (lower is better)", Metrics.rmse(testX, testY, linear::predict),
+                Metrics.rmse(testX, testY, x -> mean), "predict the training mean " + fmt(mean)));
+        write(resources.resolve(ProjectModel.LINEAR_REGRESSION.resource),
+                out -> writePmml(linear.toPmml(ProjectModel.LINEAR_REGRESSION.description), out));
+
+        var tree = DecisionTreeTrainer.train(trainX, trainY, TREE_DEPTH, TREE_MIN_LEAF);
+        int majority = Metrics.majorityClass(trainY);
+        table.add(row(ProjectModel.DECISION_TREE, "accuracy", Metrics.accuracy(testX, testY, tree::predict),
+                Metrics.accuracy(testX, testY, x -> majority), "always predict " + majority));
+        write(resources.resolve(ProjectModel.DECISION_TREE.resource),
+                out -> writePmml(tree.toPmml(ProjectModel.DECISION_TREE.description), out));
+
+        updateReadme(module.resolve("README.md"), table, split);
+        table.forEach(System.out::println);
+    }
+
+    private static String row(ProjectModel m, String measure, double model, double baseline, String how) {
+        return "| " + m.modelName() + " | " + measure + " | " + fmt(model) + " | " + fmt(baseline) + " (" + how + ") |";
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static void writePmml(org.dmg.pmml.PMML pmml, OutputStream out) throws IOException {
+        dev.modelserving.data.training.PmmlDocuments.write(pmml, out);
+    }
+
+    private interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private static void write(Path file, Content content) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            content.writeTo(out);
+        }
+        System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");
+    }
+
+    private static void updateReadme(Path readme, List<String> table, Split split) throws IOException {
+        String start = "<!-- metrics:start -->";
+        String end = "<!-- metrics:end -->";
+        String text = Files.exists(readme) ? Files.readString(readme) : start + "\n" + end + "\n";
+        int from = text.indexOf(start);
+        int to = text.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IOException(readme + " has no " + start + " ... " + end + " section");
+        }
+        String body = "Held out: " + split.test().size() + " of " + (split.test().size() + split.train().size())
+                + " wines (seed " + SPLIT_SEED + ").\n\n" + String.join("\n", table) + "\n";
+        Files.writeString(readme, text.substring(0, from + start.length()) + "\n" + body + text.substring(to));
+    }
+}
