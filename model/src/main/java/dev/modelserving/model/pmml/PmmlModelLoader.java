@@ -7,7 +7,10 @@ import dev.modelserving.model.ModelInfo;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.model.ModelLoader;
 import dev.modelserving.proto.ModelDescriptor;
+import jakarta.xml.bind.ValidationEvent;
 import java.io.ByteArrayInputStream;
+import java.util.Set;
+import org.dmg.pmml.ResultFeature;
 import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 
@@ -27,6 +30,10 @@ public final class PmmlModelLoader implements ModelLoader {
         Evaluator evaluator;
         try {
             evaluator = new LoadingModelEvaluatorBuilder()
+                    // Report XML errors through the exception below, not on standard output.
+                    .setValidationEventHandler(event -> event.getSeverity() == ValidationEvent.WARNING)
+                    // Classifiers give class probabilities even when the document declares no probability outputs.
+                    .setExtraResultFeatures(Set.of(ResultFeature.PROBABILITY))
                     .load(new ByteArrayInputStream(bytes.content()))
                     .build();
             evaluator.verify();

@@ -16,6 +16,7 @@ import dev.modelserving.proto.ModelDescriptor.ModelType;
 import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,16 @@ class SparkPmmlKindsTest {
             // alcohol 12.8 > 10.5, sulphates 0.75 > 0.65: leaf counts 5/35/60 of 100
             assertClass(model.score(HIGH), "7", 5 / 100.0, 35 / 100.0, 60 / 100.0);
             assertBatchScoresLikeSingles(model);
+        }
+    }
+
+    @Test
+    void aClassifierThatDeclaresNoProbabilityOutputsStillGivesItsProbabilities() throws Exception {
+        String text = new String(bytes("tree-classification.pmml"), StandardCharsets.UTF_8)
+                .replaceAll("(?s)<Output>.*?</Output>", "");
+        assertThat(text).doesNotContain("<Output>");
+        try (Model model = load("tree-without-outputs", text.getBytes(StandardCharsets.UTF_8))) {
+            assertClass(model.score(LOW), "5", 70 / 100.0, 25 / 100.0, 5 / 100.0);
         }
     }
 
@@ -190,13 +201,19 @@ class SparkPmmlKindsTest {
     }
 
     private Model load(String fixture) throws ModelLoadException, IOException {
-        byte[] bytes;
+        return load(fixture, bytes(fixture));
+    }
+
+    private static byte[] bytes(String fixture) throws IOException {
         try (InputStream in = SparkPmmlKindsTest.class.getResourceAsStream("/pmml/spark/" + fixture)) {
             assertThat(in).as("fixture %s", fixture).isNotNull();
-            bytes = in.readAllBytes();
+            return in.readAllBytes();
         }
+    }
+
+    private Model load(String name, byte[] bytes) throws ModelLoadException {
         return factory.load(ModelDescriptor.newBuilder()
-                .setName(fixture)
+                .setName(name)
                 .setDataType("wine")
                 .setModeltype(ModelType.PMML)
                 .setData(ByteString.copyFrom(bytes))
