@@ -2,6 +2,7 @@ package dev.modelserving.model.tensorflow;
 
 import dev.modelserving.model.ModelLoadException;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,8 @@ import java.util.zip.ZipInputStream;
 final class SavedModelArchive {
 
     static final int MAX_ENTRIES = 10_000;
+    private static final int END_RECORD_SIZE = 22;
+    private static final int ZIP64_ENTRIES = 0xFFFF;
 
     private SavedModelArchive() {}
 
@@ -52,6 +55,7 @@ final class SavedModelArchive {
     }
 
     private static void extract(byte[] zip, Path dir, long maxBytes) throws ModelLoadException {
+        int declared = declaredEntries(zip);
         long written = 0;
         int entries = 0;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
@@ -70,14 +74,32 @@ final class SavedModelArchive {
         } catch (FileAlreadyExistsException e) {
             throw new ModelLoadException("the SavedModel zip holds entry '" + dir.relativize(Path.of(e.getFile()))
                     + "' twice");
-        } catch (ZipException e) {
-            throw new ModelLoadException("not a readable zip: " + e.getMessage(), e);
+        } catch (ZipException | EOFException e) {
+            throw new ModelLoadException("not a readable zip (corrupt or truncated): " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelLoadException("cannot unpack the SavedModel zip into " + dir + ": " + e, e);
         }
         if (entries == 0) {
             throw new ModelLoadException("the SavedModel zip is empty (no entries)");
         }
+        if (declared != ZIP64_ENTRIES && declared != entries) {
+            throw new ModelLoadException("not a readable zip (corrupt or truncated): its directory lists " + declared
+                    + " entries, its content holds " + entries);
+        }
+    }
+
+    /**
+     * The entry count of the zip's end-of-central-directory record. The entries are read in stream order, which a
+     * truncated zip (or one whose directory tells another story than its content) would get past unnoticed.
+     */
+    private static int declaredEntries(byte[] zip) throws ModelLoadException {
+        int lowest = Math.max(0, zip.length - END_RECORD_SIZE - 0xFFFF);
+        for (int i = zip.length - END_RECORD_SIZE; i >= lowest; i--) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 5 && zip[i + 3] == 6) {
+                return (zip[i + 10] & 0xFF) | (zip[i + 11] & 0xFF) << 8;
+            }
+        }
+        throw new ModelLoadException("not a readable zip (corrupt or truncated): no end-of-central-directory record");
     }
 
     private static Path target(Path dir, String name) throws ModelLoadException {

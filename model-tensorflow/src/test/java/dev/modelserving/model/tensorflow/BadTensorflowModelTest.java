@@ -97,6 +97,14 @@ class BadTensorflowModelTest {
     }
 
     @Test
+    void truncatedZipIsRefused() {
+        assertRefused(Arrays.copyOf(savedModelZip, savedModelZip.length - 200), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("not a readable zip (corrupt or truncated): no end-of-central-directory record");
+        assertRefused(Arrays.copyOf(savedModelZip, savedModelZip.length / 2), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("not a readable zip (corrupt or truncated): no end-of-central-directory record");
+    }
+
+    @Test
     void zipWithoutSavedModelPbIsRefused() {
         byte[] zip = TestModels.zip(Map.of("variables/variables.index", new byte[] {1, 2, 3}));
         assertRefused(zip, TensorflowFormat.SAVED_MODEL_ZIP)

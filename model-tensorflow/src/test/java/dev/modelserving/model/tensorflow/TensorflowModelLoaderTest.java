@@ -16,6 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +103,37 @@ class TensorflowModelLoaderTest {
                 }
             }
         }
+    }
+
+    @Test
+    void concurrentCallersGetTheSameAnswersAsOneCaller() throws Exception {
+        List<WineRecord> records = wines.records("wine");
+        try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(savedModelZip,
+                TensorflowFormat.SAVED_MODEL_ZIP))) {
+            List<Prediction> expected = model.scoreBatch(records);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<List<Prediction>>> results = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int batchSize = 1 + t * 10;
+                    results.add(pool.submit(() -> scoreInBatches(model, records, batchSize)));
+                }
+                for (Future<List<Prediction>> result : results) {
+                    assertThat(result.get(60, TimeUnit.SECONDS)).extracting(Prediction::label)
+                            .containsExactlyElementsOf(expected.stream().map(Prediction::label).toList());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static List<Prediction> scoreInBatches(Model model, List<WineRecord> records, int size) {
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < records.size(); i += size) {
+            out.addAll(model.scoreBatch(records.subList(i, Math.min(records.size(), i + size))));
+        }
+        return out;
     }
 
     @Test
