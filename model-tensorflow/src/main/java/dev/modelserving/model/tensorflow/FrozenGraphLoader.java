@@ -1,10 +1,11 @@
 package dev.modelserving.model.tensorflow;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelBytes;
 import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.tensorflow.Graph;
@@ -33,7 +34,7 @@ final class FrozenGraphLoader {
             TensorShapes.checkInput(graph, input);
             int columns = TensorShapes.outputColumns(graph, output);
             session = new Session(graph);
-            String details = "frozen graph: '" + input + "' [-1," + dev.modelserving.model.WineFeatures.COUNT
+            String details = "frozen graph: '" + input + "' [-1," + WineFeatures.COUNT
                     + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "], " + def.getNodeCount()
                     + " nodes";
             return new TensorflowModel(session, input, output, TensorflowModelLoader.info(d, bytes, details),
