@@ -1,0 +1,165 @@
+package dev.modelserving.model.tensorflow;
+
+import dev.modelserving.model.ModelLoadException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SaverDef;
+import org.tensorflow.proto.SavedModel;
+
+/**
+ * Refuses graphs whose operations read or write files before TensorFlow sees them: a model is data, and a graph
+ * with {@code ReadFile} or {@code WriteFile} would turn scoring into file access on the serving host.
+ *
+ * <p>A SavedModel needs its saver: the only exempt nodes are the save/restore operations of the meta graph's
+ * {@link SaverDef}, inside the saver's name scope (TF Java's exporter writes {@code save/filename},
+ * {@code save/Save} (SaveV2), {@code save/Restore} (RestoreV2), {@code save/restore_all}), and only when the path they
+ * touch comes from the saver's own filename placeholder, which the loader feeds with the model's variables
+ * directory. Functions in the graph's library are never exempt.
+ */
+final class FileOpGuard {
+
+    /** Operations that read, write, list or map files, or write to debug/summary sinks (which may be files). */
+    private static final Set<String> FILE_OPS = Set.of(
+            "ReadFile", "WriteFile", "MatchingFiles", "ImmutableConst",
+            "Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2", "RestoreSlice", "MergeV2Checkpoints",
+            "ShardedFilename", "ShardedFilespec",
+            "TFRecordDataset", "TFRecordDatasetV2", "TextLineDataset", "FixedLengthRecordDataset",
+            "FixedLengthRecordDatasetV2", "LMDBDataset", "ExperimentalLMDBDataset", "CSVDataset", "CSVDatasetV2",
+            "ExperimentalCSVDataset", "SqlDataset", "ExperimentalSqlDataset", "SnapshotDataset", "SnapshotDatasetV2",
+            "SaveDataset", "SaveDatasetV2", "LoadDataset", "DatasetToTFRecord", "ExperimentalDatasetToTFRecord",
+            "CacheDataset", "CacheDatasetV2", "MatchingFilesDataset", "ExperimentalMatchingFilesDataset",
+            "RecordInput", "LoadAndRemapMatrix", "GenerateVocabRemapping", "InitializeTableFromTextFile",
+            "InitializeTableFromTextFileV2", "PrintV2", "DecodeProtoV2", "EncodeProto",
+            "CreateSummaryFileWriter", "CreateSummaryDbWriter", "ImportEvent", "SummaryWriter");
+
+    /** Name parts that mark a family of file operations: readers, writers, debug sinks, checkpoint tools. */
+    private static final List<String> FILE_OP_PARTS = List.of("File", "Reader", "Writer", "Checkpoint");
+    private static final List<String> FILE_OP_PREFIXES = List.of("Write", "Debug", "Save", "Restore", "Sharded");
+
+    /** The file operations a saver may own. */
+    private static final Set<String> SAVER_OPS = Set.of("Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2",
+            "RestoreSlice", "MergeV2Checkpoints", "ShardedFilename", "ShardedFilespec");
+
+    /** Operations a saver's path may pass through between its filename placeholder and a save/restore op. */
+    private static final Set<String> PATH_OPS = Set.of("Identity", "StringJoin", "ShardedFilename",
+            "ShardedFilespec", "Pack");
+
+    private FileOpGuard() {}
+
+    /** A frozen graph has no saver: every file operation is refused. */
+    static void checkGraph(GraphDef graph) throws ModelLoadException {
+        check(graph, SaverScope.NONE);
+    }
+
+    /** Every meta graph of the SavedModel, including its function library. */
+    static void checkSavedModel(SavedModel model) throws ModelLoadException {
+        for (MetaGraphDef meta : model.getMetaGraphsList()) {
+            check(meta.getGraphDef(), SaverScope.of(meta));
+        }
+    }
+
+    static boolean touchesFiles(String op) {
+        return FILE_OPS.contains(op) || FILE_OP_PARTS.stream().anyMatch(op::contains)
+                || FILE_OP_PREFIXES.stream().anyMatch(op::startsWith);
+    }
+
+    private static void check(GraphDef graph, SaverScope saver) throws ModelLoadException {
+        Map<String, NodeDef> byName = new HashMap<>();
+        for (NodeDef node : graph.getNodeList()) {
+            byName.put(node.getName(), node);
+        }
+        for (NodeDef node : graph.getNodeList()) {
+            if (touchesFiles(node.getOp()) && !saver.owns(node, byName)) {
+                throw refused("node '" + node.getName() + "'", node.getOp());
+            }
+        }
+        for (FunctionDef function : graph.getLibrary().getFunctionList()) {
+            for (NodeDef node : function.getNodeDefList()) {
+                if (touchesFiles(node.getOp())) {
+                    throw refused("node '" + node.getName() + "' of function '"
+                            + function.getSignature().getName() + "'", node.getOp());
+                }
+            }
+        }
+    }
+
+    private static ModelLoadException refused(String where, String op) {
+        return new ModelLoadException("graph refused: " + where + " uses op '" + op
+                + "', which reads or writes files");
+    }
+
+    /** The name scope and filename placeholder of a meta graph's saver; NONE when there is no usable saver. */
+    private record SaverScope(String prefix, String filenameNode) {
+
+        static final SaverScope NONE = new SaverScope(null, null);
+
+        static SaverScope of(MetaGraphDef meta) {
+            if (!meta.hasSaverDef()) {
+                return NONE;
+            }
+            SaverDef def = meta.getSaverDef();
+            int slash = def.getRestoreOpName().lastIndexOf('/');
+            String filename = nodeName(def.getFilenameTensorName());
+            if (slash <= 0 || filename.isEmpty()) {
+                return NONE;
+            }
+            String prefix = def.getRestoreOpName().substring(0, slash + 1);
+            return filename.startsWith(prefix) ? new SaverScope(prefix, filename) : NONE;
+        }
+
+        boolean owns(NodeDef node, Map<String, NodeDef> byName) {
+            if (prefix == null || !SAVER_OPS.contains(node.getOp()) || !node.getName().startsWith(prefix)
+                    || !isFilenamePlaceholder(byName.get(filenameNode))) {
+                return false;
+            }
+            int pathInputs = node.getOp().equals("MergeV2Checkpoints") ? 2 : 1;
+            if (node.getInputCount() < pathInputs) {
+                return false;
+            }
+            for (int i = 0; i < pathInputs; i++) {
+                if (!fromFilename(node.getInput(i), byName, 0)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isFilenamePlaceholder(NodeDef node) {
+            return node != null
+                    && (node.getOp().equals("Placeholder") || node.getOp().equals("PlaceholderWithDefault"));
+        }
+
+        /** Whether a path input is the saver's filename, possibly joined, sharded or packed within the scope. */
+        private boolean fromFilename(String input, Map<String, NodeDef> byName, int depth) {
+            String name = nodeName(input);
+            if (name.equals(filenameNode)) {
+                return true;
+            }
+            NodeDef node = byName.get(name);
+            if (depth > 16 || input.startsWith("^") || node == null || !name.startsWith(prefix)
+                    || !PATH_OPS.contains(node.getOp()) || node.getInputCount() == 0) {
+                return false;
+            }
+            if (node.getOp().equals("Pack")) {
+                return node.getInputList().stream()
+                        .filter(in -> !in.startsWith("^"))
+                        .allMatch(in -> fromFilename(in, byName, depth + 1));
+            }
+            return fromFilename(node.getInput(0), byName, depth + 1);
+        }
+    }
+
+    /** {@code save/filename:0} and {@code ^save/filename} name node {@code save/filename}. */
+    static String nodeName(String tensorOrInput) {
+        String name = tensorOrInput.startsWith("^") ? tensorOrInput.substring(1) : tensorOrInput;
+        int colon = name.lastIndexOf(':');
+        return colon > 0 && name.substring(colon + 1).chars().allMatch(Character::isDigit)
+                ? name.substring(0, colon) : name;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.modelserving.model.tensorflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.model.tensorflow.training.MlpTrainer;
+import dev.modelserving.model.tensorflow.training.TrainedMlp;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.types.TFloat32;
+
+class BadTensorflowModelTest {
+
+    @TempDir
+    static Path dir;
+
+    static byte[] frozenGraph;
+    static byte[] savedModelZip;
+
+    @BeforeAll
+    static void export() throws Exception {
+        SyntheticWines wines = SyntheticWines.generate(60, 3);
+        TrainedMlp mlp = MlpTrainer.train(wines.features(), wines.quality(), 1, 2);
+        frozenGraph = mlp.frozenGraphBytes();
+        mlp.writeSavedModelZip(dir.resolve("good.zip"));
+        savedModelZip = Files.readAllBytes(dir.resolve("good.zip"));
+    }
+
+    private final Path work = dir.resolve("work-" + System.nanoTime());
+
+    @AfterEach
+    void nothingLeftInTheWorkDir() throws Exception {
+        assertThat(TestModels.children(work)).isEmpty();
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(ModelDescriptor d) {
+        return assertThatThrownBy(() -> new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)).load(d).close())
+                .isInstanceOf(ModelLoadException.class);
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(byte[] bytes, TensorflowFormat format) {
+        return assertRefused(TestModels.descriptor(bytes, format));
+    }
+
+    @Test
+    void garbageBytesAreNotAGraph() {
+        assertRefused("this is not a model".getBytes(StandardCharsets.US_ASCII), TensorflowFormat.TF_FORMAT_UNSPECIFIED)
+                .hasMessageStartingWith("not a TensorFlow frozen graph (GraphDef): ");
+        assertRefused(new byte[] {8, 1}, TensorflowFormat.FROZEN_GRAPH)
+                .hasMessage("not a TensorFlow frozen graph (GraphDef): it holds no nodes");
+    }
+
+    @Test
+    void emptyModelIsRefused() {
+        assertRefused(new byte[0], TensorflowFormat.FROZEN_GRAPH).hasMessageStartingWith("the model is empty");
+    }
+
+    @Test
+    void truncatedGraphIsRefused() {
+        assertRefused(Arrays.copyOf(frozenGraph, frozenGraph.length / 2), TensorflowFormat.FROZEN_GRAPH)
+                .hasMessageStartingWith("not a TensorFlow frozen graph (GraphDef): ")
+                .hasMessageContaining("ended unexpectedly");
+    }
+
+    @Test
+    void emptyZipIsRefused() {
+        byte[] empty = TestModels.zip(Map.of());
+        assertRefused(empty, TensorflowFormat.SAVED_MODEL_ZIP).hasMessage("the SavedModel zip is empty (no entries)");
+        assertRefused(empty, TensorflowFormat.TF_FORMAT_UNSPECIFIED)
+                .hasMessage("the SavedModel zip is empty (no entries)");
+    }
+
+    @Test
+    void truncatedZipIsRefused() {
+        assertRefused(Arrays.copyOf(savedModelZip, savedModelZip.length - 200), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("not a readable zip (corrupt or truncated): no end-of-central-directory record");
+        assertRefused(Arrays.copyOf(savedModelZip, savedModelZip.length / 2), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("not a readable zip (corrupt or truncated): no end-of-central-directory record");
+    }
+
+    @Test
+    void zipWithoutSavedModelPbIsRefused() {
+        byte[] zip = TestModels.zip(Map.of("variables/variables.index", new byte[] {1, 2, 3}));
+        assertRefused(zip, TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("the zip holds no saved_model.pb (top level: [variables]); not a SavedModel");
+    }
+
+    @Test
+    void zipSlipEntryIsRefusedAndNothingIsWrittenOutside() {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("saved_model.pb", new byte[0]);
+        entries.put("../escaped.txt", "x".getBytes(StandardCharsets.US_ASCII));
+        assertRefused(TestModels.zip(entries), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("zip entry '../escaped.txt' escapes the model directory; SavedModel refused");
+        assertThat(work.resolve("escaped.txt")).doesNotExist();
+        assertRefused(TestModels.zip(Map.of("/etc/cron.d/x", new byte[1])), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("zip entry '/etc/cron.d/x' is not a plain relative path; SavedModel refused");
+    }
+
+    @Test
+    void zipThatUnpacksPastTheSizeCapIsRefused() {
+        byte[] bomb = TestModels.zip(Map.of("saved_model.pb", new byte[200_000]));
+        assertThat(bomb.length).isLessThan(10_000);
+        ModelDescriptor d = TestModels.descriptor(bomb, TensorflowFormat.SAVED_MODEL_ZIP);
+        assertThatThrownBy(() -> new ModelFactory(LoadingPolicy.defaults().withWorkDir(work).withMaxModelBytes(10_000))
+                .load(d))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("the SavedModel zip unpacks to more than 10000 bytes, the model size cap (stopped in entry "
+                        + "'saved_model.pb')");
+    }
+
+    @Test
+    void frozenGraphThatReadsAFileIsRefused() {
+        byte[] graph;
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Operand<TFloat32> x = tf.withName("dense_1_input").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, 11)));
+            tf.withName("steal").io.readFile(tf.constant("/etc/passwd"));
+            tf.withSubScope("dense_3").withName("Sigmoid").math.sigmoid(
+                    tf.linalg.matMul(x, tf.constant(new float[11][9])));
+            graph = g.toGraphDef().toByteArray();
+        }
+        assertRefused(graph, TensorflowFormat.FROZEN_GRAPH)
+                .hasMessage("graph refused: node 'steal' uses op 'ReadFile', which reads or writes files");
+    }
+
+    @Test
+    void savedModelThatWritesAFileIsRefused() throws Exception {
+        Path export = dir.resolve("writes-file");
+        try (Graph g = new Graph(); Session session = new Session(g)) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> x = tf.withName("dense_1_input").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, 11)));
+            Operand<TFloat32> y = tf.math.sigmoid(tf.linalg.matMul(x, tf.variable(tf.constant(new float[11][9]))));
+            tf.withName("leak").io.writeFile(tf.constant(dir.resolve("leaked").toString()), tf.constant("data"));
+            session.initialize();
+            SavedModelBundle.exporter(export.toString()).withFunction(session.function(
+                    Signature.builder().key("serving_default").input("x", x).output("y", y).build())).export();
+        }
+        assertRefused(TestModels.zipDirectory(export), TensorflowFormat.SAVED_MODEL_ZIP)
+                .hasMessage("graph refused: node 'leak' uses op 'WriteFile', which reads or writes files");
+        assertThat(dir.resolve("leaked")).doesNotExist();
+    }
+
+    @Test
+    void restoreOpInTheSaverScopeMustReadFromTheSaversFilename() throws Exception {
+        SavedModel good = SavedModel.parseFrom(unzippedSavedModelPb());
+        FileOpGuard.checkSavedModel(good);
+
+        MetaGraphDef meta = good.getMetaGraphs(0);
+        GraphDef.Builder graph = meta.getGraphDef().toBuilder();
+        NodeDef restore = graph.getNodeList().stream().filter(n -> n.getOp().equals("RestoreV2")).findFirst()
+                .orElseThrow();
+        NodeDef otherPath = graph.getNodeList().stream().filter(n -> n.getName().equals("save/filename"))
+                .findFirst().orElseThrow().toBuilder().setName("save/other_path").setOp("Const").build();
+        graph.addNode(otherPath);
+        graph.setNode(graph.getNodeList().indexOf(restore), restore.toBuilder().setInput(0, "save/other_path"));
+        SavedModel tampered = good.toBuilder().setMetaGraphs(0, meta.toBuilder().setGraphDef(graph)).build();
+
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(tampered))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("graph refused: node '" + restore.getName() + "' uses op 'RestoreV2', which reads or "
+                        + "writes files");
+    }
+
+    @Test
+    void missingInputOrOutputOperationIsNamed() {
+        assertRefused(TestModels.descriptor(frozenGraph, TensorflowFormat.FROZEN_GRAPH).toBuilder()
+                .setTfInput("features").build())
+                .hasMessage("the graph has no input operation 'features' (set tf_input in the descriptor to name "
+                        + "another one)");
+        assertRefused(TestModels.descriptor(frozenGraph, TensorflowFormat.FROZEN_GRAPH).toBuilder()
+                .setTfOutput("dense_4/Softmax:0").build())
+                .hasMessage("the graph has no output operation 'dense_4/Softmax' (set tf_output in the descriptor to "
+                        + "name another one)");
+    }
+
+    @Test
+    void missingSignatureIsNamed() {
+        assertRefused(TestModels.descriptor(savedModelZip, TensorflowFormat.SAVED_MODEL_ZIP).toBuilder()
+                .setTfSignature("predict").build())
+                .hasMessage("the SavedModel has no signature 'predict' (it has [serving_default])");
+    }
+
+    @Test
+    void savedModelZipAnnouncedAsFrozenGraphFailsCleanly() {
+        assertRefused(savedModelZip, TensorflowFormat.FROZEN_GRAPH)
+                .hasMessageStartingWith("not a TensorFlow frozen graph (GraphDef): ");
+    }
+
+    private static byte[] unzippedSavedModelPb() throws Exception {
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(savedModelZip))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().equals("saved_model.pb")) {
+                    return zip.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError("no saved_model.pb in the exported zip");
+    }
+}
