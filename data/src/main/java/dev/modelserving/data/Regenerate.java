@@ -5,6 +5,8 @@ import dev.modelserving.data.training.DecisionTreeTrainer;
 import dev.modelserving.data.training.LinearRegressionTrainer;
 import dev.modelserving.data.training.Metrics;
 import dev.modelserving.data.training.Split;
+import dev.modelserving.model.tensorflow.training.MlpTrainer;
+import dev.modelserving.model.tensorflow.training.TrainedMlp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -28,6 +30,8 @@ public final class Regenerate {
     public static final double TEST_FRACTION = 0.2;
     public static final int TREE_DEPTH = 6;
     public static final int TREE_MIN_LEAF = 15;
+    public static final long MLP_SEED = 11L;
+    public static final int MLP_EPOCHS = 200;
 
     private Regenerate() {}
 
@@ -63,6 +67,15 @@ public final class Regenerate {
                 Metrics.accuracy(testX, testY, x -> majority), "always predict " + majority));
         write(resources.resolve(ProjectModel.DECISION_TREE.resource),
                 out -> writePmml(tree.toPmml(ProjectModel.DECISION_TREE.description), out));
+
+        TrainedMlp mlp = MlpTrainer.train(trainX, trainY, MLP_SEED, MLP_EPOCHS);
+        table.add(row(ProjectModel.MLP_FROZEN_GRAPH, "accuracy", Metrics.accuracy(testX, testY, mlp::predictQuality),
+                Metrics.accuracy(testX, testY, x -> majority), "always predict " + majority));
+        table.add("| " + ProjectModel.MLP_SAVED_MODEL.modelName() + " | (the same network as a SavedModel) | | |");
+        write(resources.resolve(ProjectModel.MLP_FROZEN_GRAPH.resource), out -> out.write(mlp.frozenGraphBytes()));
+        Path zip = resources.resolve(ProjectModel.MLP_SAVED_MODEL.resource);
+        mlp.writeSavedModelZip(zip);
+        System.out.println("wrote " + zip + " (" + Files.size(zip) + " bytes)");
 
         updateReadme(module.resolve("README.md"), table, split);
         table.forEach(System.out::println);
