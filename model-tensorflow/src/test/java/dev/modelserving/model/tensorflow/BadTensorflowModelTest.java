@@ -3,13 +3,17 @@ package dev.modelserving.model.tensorflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.Scored;
 import dev.modelserving.model.tensorflow.training.MlpTrainer;
 import dev.modelserving.model.tensorflow.training.TrainedMlp;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
+import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +141,11 @@ class BadTensorflowModelTest {
 
     @Test
     void frozenGraphThatReadsAFileIsRefused() {
-        byte[] graph;
+        assertRefused(graphThatReadsAFile(), TensorflowFormat.FROZEN_GRAPH)
+                .hasMessage("graph refused: node 'steal' uses op 'ReadFile', which reads or writes files");
+    }
+
+    private static byte[] graphThatReadsAFile() {
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             Operand<TFloat32> x = tf.withName("dense_1_input").placeholder(TFloat32.class,
@@ -145,10 +153,27 @@ class BadTensorflowModelTest {
             tf.withName("steal").io.readFile(tf.constant("/etc/passwd"));
             tf.withSubScope("dense_3").withName("Sigmoid").math.sigmoid(
                     tf.linalg.matMul(x, tf.constant(new float[11][9])));
-            graph = g.toGraphDef().toByteArray();
+            return g.toGraphDef().toByteArray();
         }
-        assertRefused(graph, TensorflowFormat.FROZEN_GRAPH)
-                .hasMessage("graph refused: node 'steal' uses op 'ReadFile', which reads or writes files");
+    }
+
+    @Test
+    void aRefusedGraphLeavesTheServingModelServing() {
+        try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)))) {
+            assertThat(registry.offer(TestModels.descriptor(frozenGraph, TensorflowFormat.FROZEN_GRAPH)))
+                    .isInstanceOf(LoadOutcome.Loaded.class);
+            WineRecord wine = SyntheticWines.generate(1, 9).records("wine").get(0);
+            Scored before = registry.score(wine);
+
+            LoadOutcome outcome = registry.offer(TestModels.descriptor(graphThatReadsAFile(), TensorflowFormat.FROZEN_GRAPH)
+                    .toBuilder().setName("thief").build());
+
+            assertThat(outcome.message()).contains("'thief'").contains("uses op 'ReadFile'").contains("still serving");
+            Scored after = registry.score(wine);
+            assertThat(after.model()).isEqualTo(before.model());
+            assertThat(after.prediction()).isEqualTo(before.prediction());
+            assertThat(registry.stats("wine").orElseThrow().failedLoads()).isEqualTo(1);
+        }
     }
 
     @Test
