@@ -1,0 +1,166 @@
+package dev.modelserving.broker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real Kafka broker (KRaft, combined broker and controller, one node) built from Kafka's own jars, bound to one
+ * host on two ports. The data directory is formatted on first start; starting again on the same directory keeps
+ * the topics and their data.
+ *
+ * <p>Kafka halts the JVM on fatal errors. While a broker runs here, such a halt is caught and recorded instead
+ * ({@link #fatalError()}), so a test fails with the reason rather than a JVM that vanishes.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final AtomicReference<String> FATAL = new AtomicReference<>();
+
+    private final BrokerConfig config;
+    private final int port;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(BrokerConfig config, int port, KafkaRaftServer server) {
+        this.config = config;
+        this.port = port;
+        this.server = server;
+    }
+
+    /** Formats the data directory if it is new, starts the broker and returns once it accepts clients. */
+    public static EmbeddedKafkaBroker start(BrokerConfig config) {
+        trapFatalExits();
+        int port = config.port() == 0 ? freePort(config.host()) : config.port();
+        int controllerPort = config.controllerPort() == 0 ? freePort(config.host()) : config.controllerPort();
+        Map<String, Object> props = properties(config, port, controllerPort);
+        try {
+            Path logs = Files.createDirectories(config.dataDir().resolve("logs"));
+            KafkaConfig kafkaConfig = new KafkaConfig(props, false);
+            formatIfNew(logs, kafkaConfig);
+            KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+            server.startup();
+            return new EmbeddedKafkaBroker(config, port, server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the broker's data directory " + config.dataDir(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Kafka broker did not start on " + config.host() + ":" + port
+                    + " (data in " + config.dataDir() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** host:port for clients' {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return config.host() + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    /** The reason Kafka tried to stop the JVM, if it did while a broker ran here. */
+    public static Optional<String> fatalError() {
+        return Optional.ofNullable(FATAL.get());
+    }
+
+    /** Forgets a recorded fatal error: for a test that provokes one on purpose. */
+    static void clearFatalError() {
+        FATAL.set(null);
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static Map<String, Object> properties(BrokerConfig config, int port, int controllerPort) {
+        String host = config.host();
+        Map<String, Object> p = new HashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", config.dataDir().resolve("logs").toString());
+        p.put("num.partitions", String.valueOf(config.defaultPartitions()));
+        // One node: every internal topic has one replica, and few partitions so it is created fast.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.cleaner.backoff.ms", "1000");
+        p.putAll(config.overrides());
+        return p;
+    }
+
+    private static void formatIfNew(Path logs, KafkaConfig config) throws Exception {
+        if (Files.exists(logs.resolve("meta.properties"))) {
+            return;
+        }
+        // Uuid.randomUuid() never starts with '-', which the storage tool would read as an option.
+        String clusterId = Uuid.randomUuid().toString();
+        new Formatter()
+                .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                .setClusterId(clusterId)
+                .setNodeId(config.nodeId())
+                .setDirectories(List.of(logs.toString()))
+                .setMetadataLogDirectory(logs.toString())
+                .setControllerListenerName("CONTROLLER")
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setIgnoreFormatted(true)
+                .run();
+    }
+
+    private static synchronized void trapFatalExits() {
+        Exit.setHaltProcedure((status, message) -> {
+            FATAL.compareAndSet(null, "Kafka halted with status " + status + ": " + message);
+            throw new FatalBrokerError(FATAL.get());
+        });
+        Exit.setExitProcedure((status, message) -> {
+            FATAL.compareAndSet(null, "Kafka exited with status " + status + ": " + message);
+            throw new FatalBrokerError(FATAL.get());
+        });
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + host, e);
+        }
+    }
+
+    /** What Kafka's halt or exit turns into while an embedded broker runs. */
+    public static final class FatalBrokerError extends Error {
+        FatalBrokerError(String message) {
+            super(message);
+        }
+    }
+}
