@@ -1,0 +1,79 @@
+package dev.modelserving.loader;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Clients for one Kafka address, and the check that it answers before anything else is tried. */
+final class KafkaConnection {
+
+    static final int REACH_TIMEOUT_SECONDS = 10;
+
+    private final String bootstrap;
+
+    KafkaConnection(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** An admin client, once the broker has answered; otherwise one clear {@link UnreachableBroker}. */
+    Admin reachableAdmin() throws InterruptedException {
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000));
+        try {
+            admin.describeCluster().clusterId().get(REACH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return admin;
+        } catch (ExecutionException | TimeoutException e) {
+            admin.close(java.time.Duration.ZERO);
+            throw new UnreachableBroker(bootstrap);
+        }
+    }
+
+    KafkaProducer<String, byte[]> producer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        return new KafkaProducer<>(config);
+    }
+
+    KafkaConsumer<String, byte[]> consumer(String group, String offsetReset) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+
+    /** The broker did not answer: said once, without a stack trace. */
+    static final class UnreachableBroker extends RuntimeException {
+        UnreachableBroker(String bootstrap) {
+            super("cannot reach Kafka at " + bootstrap + " (no answer within " + REACH_TIMEOUT_SECONDS
+                    + " s); is the broker running? Start one with `java -jar broker/target/broker.jar`, or leave out"
+                    + " --bootstrap-servers so that `run` starts its own");
+        }
+    }
+}

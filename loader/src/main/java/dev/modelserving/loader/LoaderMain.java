@@ -1,0 +1,60 @@
+package dev.modelserving.loader;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The loader: the tutorial's data provider and reader. With no subcommand it runs {@code run}: a broker (unless
+ * given one), the topics, wine records at a steady rate and the project's models in turn.
+ */
+@Command(name = "loader", mixinStandardHelpOptions = true,
+        subcommands = {RunCommand.class, PublishModelCommand.class, ReadCommand.class},
+        description = {"Publishes wine records and models to Kafka and reads the topics back.",
+                "Without a subcommand: run (see `loader run --help`)."})
+public final class LoaderMain implements Callable<Integer> {
+
+    /** Exit code when Kafka cannot be reached. */
+    static final int UNREACHABLE = 2;
+    /** Exit code for input the loader refuses (a bad CSV with --strict, a bad model). */
+    static final int BAD_INPUT = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return spec.commandLine().getSubcommands().get("run").execute();
+    }
+
+    /** A command line whose errors are one line on stderr, never a stack trace. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new LoaderMain());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            commandLine.getErr().println("loader: " + (e instanceof KafkaConnection.UnreachableBroker
+                    ? e.getMessage() : describe(e)));
+            return e instanceof KafkaConnection.UnreachableBroker ? UNREACHABLE : 1;
+        });
+        return cli;
+    }
+
+    /** The exception and its causes on one line. */
+    static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            out.append("; caused by ").append(c);
+        }
+        return out.toString();
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(commandLine(out, err).execute(args));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.modelserving.loader;
+
+import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ModelDescriptor.ModelType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Deploys one model: checked locally with the model library first, then published keyed by its dataType. */
+@Command(name = "publish-model", mixinStandardHelpOptions = true,
+        description = {"Publishes one model to the models topic, keyed by its dataType; every server swaps it in.",
+                "The model is loaded and scored on sample wines here first: a file that would be refused is never"
+                        + " sent."})
+final class PublishModelCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The model: PMML (.pmml/.xml), a TensorFlow frozen graph (.pb) or a zipped SavedModel (.zip).")
+    Path file;
+
+    @Option(names = "--type", paramLabel = "pmml|tf", description = "Model type (default: from the file's extension).")
+    String type;
+
+    @Option(names = "--data-type", defaultValue = "wine", description = "The records this model serves (default: ${DEFAULT-VALUE}).")
+    String dataType;
+
+    @Option(names = "--name", description = "Model name (default: the file name without extension).")
+    String name;
+
+    @Option(names = "--description", description = "Model description.")
+    String description;
+
+    @Option(names = "--version", description = "Model version (default: the first 12 hex digits of its SHA-256).")
+    String version;
+
+    @Option(names = "--by-reference", description = "Send the file's path and SHA-256 instead of its bytes; servers read it from their configured model roots.")
+    boolean byReference;
+
+    @Option(names = "--tf-input", defaultValue = "", description = "Frozen graph: the operation to feed (default: dense_1_input).")
+    String tfInput;
+
+    @Option(names = "--tf-output", defaultValue = "", description = "Frozen graph: the operation to fetch (default: dense_3/Sigmoid).")
+    String tfOutput;
+
+    @Option(names = "--tf-signature", defaultValue = "", description = "SavedModel: the signature to call (default: serving_default).")
+    String tfSignature;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+    String bootstrap;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelDescriptor d;
+        try {
+            d = ModelFiles.describe(new ModelFiles.Spec(file, modelType(), dataType, name, description, version,
+                    byReference, new ModelFiles.TensorflowNames(tfInput, tfOutput, tfSignature)));
+        } catch (ModelLoadException e) {
+            spec.commandLine().getErr().println("loader: model " + file + " not published: " + e.getMessage());
+            return LoaderMain.BAD_INPUT;
+        }
+        KafkaConnection kafka = new KafkaConnection(bootstrap);
+        Topics topics = new Topics(topicPrefix);
+        try (Admin admin = kafka.reachableAdmin()) {
+            topics.ensure(admin, 1);
+        }
+        try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            RecordMetadata sent = producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray()))
+                    .get(30, TimeUnit.SECONDS);
+            spec.commandLine().getOut().printf("published %s to %s[%d]@%d%n", MessageFormat.model(d), sent.topic(),
+                    sent.partition(), sent.offset());
+        }
+        return 0;
+    }
+
+    private ModelType modelType() throws ModelLoadException {
+        if (type == null) {
+            ModelType inferred = ModelFiles.typeOf(file);
+            if (inferred == null) {
+                throw new ModelLoadException("cannot tell the model type from the file name; give --type pmml or --type tf");
+            }
+            return inferred;
+        }
+        return switch (type.toLowerCase(Locale.ROOT)) {
+            case "pmml" -> ModelType.PMML;
+            case "tf", "tensorflow" -> ModelType.TENSORFLOW;
+            default -> throw new ModelLoadException("unknown model type '" + type + "' (use pmml or tf)");
+        };
+    }
+}

@@ -1,0 +1,162 @@
+package dev.modelserving.loader;
+
+import dev.modelserving.broker.BrokerConfig;
+import dev.modelserving.broker.EmbeddedKafkaBroker;
+import dev.modelserving.data.WineCsv;
+import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.WineRecord;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The data provider: starts a broker unless given one, creates the topics, then publishes wine records at a
+ * steady rate (looping over the file) and the models in turn, with a progress line every few seconds.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Publishes wine records at --rate and cycles through the models every --model-interval.",
+                "Starts its own Kafka broker on 127.0.0.1:--broker-port unless --bootstrap-servers is given."})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting one.")
+    String bootstrap;
+
+    @Option(names = "--broker-port", defaultValue = "9092", description = "Port of the broker started here (default: ${DEFAULT-VALUE}).")
+    int brokerPort;
+
+    @Option(names = "--broker-data", defaultValue = "kafka-data", description = "Data directory of the broker started here, kept across runs (default: ${DEFAULT-VALUE}).")
+    Path brokerData;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Wine CSV in the UCI format (default: the project's generated wines).")
+    Path data;
+
+    @Option(names = "--strict", description = "Stop at the first bad CSV line instead of skipping it.")
+    boolean strict;
+
+    @Option(names = "--data-type", defaultValue = "wine", description = "dataType of the records (default: ${DEFAULT-VALUE}).")
+    String dataType;
+
+    @Option(names = "--rate", defaultValue = "1", converter = Rate.Converter.class, description = "Records per second, or max (default: ${DEFAULT-VALUE}).")
+    Rate rate;
+
+    @Option(names = "--count", defaultValue = "0", description = "Stop after this many records (default: never; the file is looped).")
+    long count;
+
+    @Option(names = "--models", paramLabel = "DIR", description = "Directory of models (*.pmml, *.pb, *.zip) to cycle through (default: the project's trained models).")
+    Path models;
+
+    @Option(names = "--model-interval", defaultValue = "2m", converter = Durations.class, description = "Time between two model publications (default: ${DEFAULT-VALUE}).")
+    Duration modelInterval;
+
+    @Option(names = "--max-models", defaultValue = "0", description = "Publish this many models, then stop cycling (default: no limit).")
+    int maxModels;
+
+    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the data topic when it is created (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--progress-interval", defaultValue = "5s", converter = Durations.class, description = "Time between progress lines (default: ${DEFAULT-VALUE}).")
+    Duration progressInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        WineCsv.Result wines;
+        List<ModelDescriptor> catalog;
+        try {
+            wines = WineFile.read(data, strict);
+            catalog = models == null ? ModelFiles.projectModels() : ModelFiles.directory(models, dataType);
+        } catch (WineCsv.CsvException | ModelLoadException e) {
+            err.println("loader: nothing published: " + e.getMessage());
+            return LoaderMain.BAD_INPUT;
+        }
+        if (wines.rows().isEmpty()) {
+            err.println("loader: nothing published: " + (data == null ? "the wine file" : data) + " has no usable rows");
+            return LoaderMain.BAD_INPUT;
+        }
+        err.print(WineFile.describe(wines.skipped(), 10));
+        List<WineRecord> records = wines.rows().stream().map(r -> r.toRecord(dataType)).toList();
+
+        EmbeddedKafkaBroker broker = bootstrap == null ? startBroker(out) : null;
+        String servers = broker == null ? bootstrap : broker.bootstrapServers();
+        try {
+            return publish(new KafkaConnection(servers), records, wines.skipped().size(), catalog, out);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private EmbeddedKafkaBroker startBroker(PrintWriter out) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new BrokerConfig(BrokerConfig.LOCALHOST, brokerPort, 0,
+                brokerData.toAbsolutePath(), 1, Map.of()));
+        out.println("Kafka broker started at " + broker.bootstrapServers() + " (data in " + broker.dataDir() + ")");
+        return broker;
+    }
+
+    private int publish(KafkaConnection kafka, List<WineRecord> records, int skippedLines,
+            List<ModelDescriptor> catalog, PrintWriter out) throws Exception {
+        Topics topics = new Topics(topicPrefix);
+        try (Admin admin = kafka.reachableAdmin()) {
+            topics.ensure(admin, partitions);
+        }
+        out.println("publishing " + records.size() + " wines (" + skippedLines + " lines skipped) to " + topics.data()
+                + " at " + rate + (count > 0 ? ", " + count + " records" : ", looping") + "; " + catalog.size()
+                + " models to " + topics.models() + " every " + modelInterval.toMillis() / 1000.0 + " s");
+        Progress progress = new Progress();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            progress.stop();
+            awaitQuietly(done);
+        }, "loader-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (KafkaProducer<String, byte[]> producer = kafka.producer();
+                ModelCycle models = new ModelCycle(producer, topics.models(), catalog, modelInterval, maxModels,
+                        progress)) {
+            RecordPublisher publisher = new RecordPublisher(producer, topics.data(), records, rate, count, progress);
+            ProgressLine line = new ProgressLine(progress, out, progressInterval);
+            models.start();
+            line.start();
+            publisher.run();
+            models.awaitAll(progress);
+            line.close();
+            producer.flush();
+            out.println("done: " + progress.summary());
+            return progress.failed() == 0 ? 0 : 1;
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyStopping) {
+                // the JVM is shutting down: the hook is running and waits for done
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch done) {
+        try {
+            done.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

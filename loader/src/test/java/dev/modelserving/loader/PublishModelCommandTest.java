@@ -1,0 +1,100 @@
+package dev.modelserving.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelserving.broker.EmbeddedKafkaBroker;
+import dev.modelserving.broker.EmbeddedKafkaExtension;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.model.ModelDigest;
+import dev.modelserving.proto.ModelDescriptor;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(EmbeddedKafkaExtension.class)
+class PublishModelCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void publishesAValidatedModelKeyedByItsDataType(EmbeddedKafkaBroker kafka) throws Exception {
+        byte[] tree = ProjectModel.DECISION_TREE.bytes();
+        Path file = Files.write(tmp.resolve("tree.pmml"), tree);
+
+        Cli cli = Cli.run("publish-model", file.toString(), "--data-type", "red", "--description", "my tree",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm1_");
+
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        String version = ModelDigest.sha256(tree).substring(0, 12);
+        assertThat(cli.out().strip()).isEqualTo("published model 'tree' v" + version + " PMML, " + tree.length
+                + " bytes, dataType=red (my tree) to pm1_models[0]@0");
+        List<ConsumerRecord<String, byte[]>> models = Topic.readAll(kafka.bootstrapServers(), "pm1_models");
+        assertThat(models).hasSize(1);
+        assertThat(models.get(0).key()).isEqualTo("red");
+        ModelDescriptor d = ModelDescriptor.parseFrom(models.get(0).value());
+        assertThat(d.getModeltype()).isEqualTo(ModelDescriptor.ModelType.PMML);
+        assertThat(d.getData().toByteArray()).isEqualTo(tree);
+        assertThat(d.getVersion()).isEqualTo(version);
+    }
+
+    @Test
+    void publishesATensorflowModelByReferenceWithItsDigest(EmbeddedKafkaBroker kafka) throws Exception {
+        byte[] zip = ProjectModel.MLP_SAVED_MODEL.bytes();
+        Path file = Files.write(tmp.resolve("mlp.zip"), zip);
+
+        Cli cli = Cli.run("publish-model", file.toString(), "--type", "tf", "--by-reference", "--name", "mlp",
+                "--version", "7", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm2_");
+
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        ModelDescriptor d = ModelDescriptor.parseFrom(Topic.readAll(kafka.bootstrapServers(), "pm2_models").get(0).value());
+        assertThat(d.getMessageContentCase()).isEqualTo(ModelDescriptor.MessageContentCase.LOCATION);
+        assertThat(d.getLocation()).isEqualTo(file.toAbsolutePath().toString());
+        assertThat(d.getSha256()).isEqualTo(ModelDigest.sha256(zip));
+        assertThat(d.getTfFormat()).isEqualTo(ModelDescriptor.TensorflowFormat.SAVED_MODEL_ZIP);
+        assertThat(d.getName()).isEqualTo("mlp");
+        assertThat(d.getVersion()).isEqualTo("7");
+    }
+
+    @Test
+    void aBadModelFileFailsWithoutSendingAnything(EmbeddedKafkaBroker kafka) throws Exception {
+        Path garbage = Files.write(tmp.resolve("garbage.pmml"), new byte[] {1, 2, 3, 4});
+        Path graph = Files.writeString(tmp.resolve("graph.pb"), "not a graph");
+
+        Cli bad = Cli.run("publish-model", garbage.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm3_");
+        Cli badTf = Cli.run("publish-model", graph.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm3_");
+        Cli missing = Cli.run("publish-model", tmp.resolve("nothing.pmml").toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic-prefix", "pm3_");
+
+        assertThat(bad.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(bad.err()).startsWith("loader: model " + garbage + " not published: not a usable PMML document");
+        assertThat(badTf.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(badTf.err()).contains("not published: not a TensorFlow frozen graph");
+        assertThat(missing.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(missing.err()).contains("does not exist or is not a file");
+        assertThat(Topic.exists(kafka.bootstrapServers(), "pm3_models")).isFalse();
+    }
+
+    @Test
+    void anUnreachableBrokerGivesOneClearLine() throws Exception {
+        Path file = Files.write(tmp.resolve("tree.pmml"), ProjectModel.DECISION_TREE.bytes());
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+
+        Cli cli = Cli.run("publish-model", file.toString(), "--bootstrap-servers", "127.0.0.1:" + closedPort);
+
+        assertThat(cli.exitCode()).isEqualTo(LoaderMain.UNREACHABLE);
+        assertThat(cli.err().strip().lines()).hasSize(1).first().asString()
+                .startsWith("loader: cannot reach Kafka at 127.0.0.1:" + closedPort + " (no answer within 10 s)");
+        assertThat(cli.out()).isEmpty();
+    }
+}
