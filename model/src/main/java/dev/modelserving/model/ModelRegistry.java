@@ -66,6 +66,20 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Records a model that could not even be read as a descriptor (for example undecodable bytes on the models
+     * topic): counted and shown like any refused model; what is served does not change.
+     */
+    public LoadOutcome refuse(String dataType, String modelName, String reason) {
+        Slot slot = slot(dataType == null || dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        LoadFailure failure = new LoadFailure(modelName, "", reason, Instant.now());
+        slot.failedLoads.incrementAndGet();
+        slot.lastFailure.set(failure);
+        LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
+        LOG.log(Level.WARNING, outcome.message());
+        return outcome;
+    }
+
     /** Stops serving a dataType (its records are skipped from now on). */
     public LoadOutcome remove(String dataType) {
         Slot slot = slots.get(dataType);
@@ -167,6 +181,18 @@ public final class ModelRegistry implements AutoCloseable {
     public Map<String, ModelInfo> currentModels() {
         Map<String, ModelInfo> out = new TreeMap<>();
         slots.forEach((type, slot) -> slot.currentInfo().ifPresent(info -> out.put(type, info)));
+        return out;
+    }
+
+    /** dataType to the model serving it and since when, sorted by dataType. */
+    public Map<String, CurrentModel> servedModels() {
+        Map<String, CurrentModel> out = new TreeMap<>();
+        slots.forEach((type, slot) -> {
+            ServedModel s = slot.current.get();
+            if (s != null) {
+                out.put(type, new CurrentModel(s.info, s.since));
+            }
+        });
         return out;
     }
 

@@ -102,4 +102,19 @@ class ModelRegistryTest {
         assertThat(registry.score(wine("wine", 0.7, 9.4)).isSkipped()).isTrue();
         assertThat(registry.current("wine")).isEmpty();
     }
+
+    @Test
+    void anUnreadableDescriptorIsCountedAsAFailedLoadAndChangesNothingElse() {
+        registry.offer(Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR));
+
+        LoadOutcome outcome = registry.refuse("wine", "(undecodable)", "not a ModelDescriptor");
+
+        assertThat(outcome.message()).isEqualTo("model '(undecodable)' for dataType 'wine' rejected: not a"
+                + " ModelDescriptor; still serving 'linear' v1");
+        ServingStats stats = registry.stats("wine").orElseThrow();
+        assertThat(stats.failedLoads()).isEqualTo(1);
+        assertThat(stats.lastLoadFailure().reason()).isEqualTo("not a ModelDescriptor");
+        assertThat(registry.servedModels().get("wine").model().name()).isEqualTo("linear");
+        assertThat(registry.servedModels().get("wine").since()).isEqualTo(stats.since());
+    }
 }

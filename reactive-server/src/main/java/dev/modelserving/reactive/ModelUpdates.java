@@ -1,0 +1,50 @@
+package dev.modelserving.reactive;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.proto.ModelDescriptor;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Applies every message of the models topic, in order, on a worker thread (loading a model can take a second):
+ * a descriptor is loaded, validated and swapped in; a tombstone removes its dataType's model; anything else is
+ * counted as a failed load.
+ */
+@ApplicationScoped
+public class ModelUpdates {
+
+    private final ModelHolder models;
+    private final ServingMetrics metrics;
+    private final ModelsCatchUp catchUp;
+
+    ModelUpdates(ModelHolder models, ServingMetrics metrics, ModelsCatchUp catchUp) {
+        this.models = models;
+        this.metrics = metrics;
+        this.catchUp = catchUp;
+    }
+
+    @Incoming("models")
+    @Blocking
+    public void apply(ConsumerRecord<String, byte[]> message) {
+        try {
+            metrics.model(outcome(message));
+        } finally {
+            catchUp.seen(message.partition(), message.offset());
+        }
+    }
+
+    private LoadOutcome outcome(ConsumerRecord<String, byte[]> message) {
+        if (message.value() == null) {
+            return models.registry().remove(message.key());
+        }
+        try {
+            return models.registry().offer(ModelDescriptor.parseFrom(message.value()));
+        } catch (InvalidProtocolBufferException e) {
+            return models.registry().refuse(message.key(), "(undecodable)", "message " + message.topic() + "["
+                    + message.partition() + "]@" + message.offset() + " is not a ModelDescriptor: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.modelserving.reactive;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Start-up order: records are scored only once the models topic has been read to the end it had when this
+ * instance started, so a restarted server scores the records that arrived while it was down with the model it
+ * served before, instead of skipping them.
+ */
+@ApplicationScoped
+public class ModelsCatchUp {
+
+    private static final Logger LOG = Logger.getLogger(ModelsCatchUp.class);
+
+    private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    private final Map<Integer, Long> remaining = new ConcurrentHashMap<>();
+    private volatile boolean known;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "mp.messaging.incoming.models.topic")
+    String modelsTopic;
+
+    @ConfigProperty(name = "model-server.models-catch-up-seconds", defaultValue = "60")
+    int maxWaitSeconds;
+
+    void onStart(@Observes StartupEvent event) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Set<TopicPartition> partitions = admin.describeTopics(Set.of(modelsTopic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(modelsTopic).partitions().stream()
+                    .map(p -> new TopicPartition(modelsTopic, p.partition())).collect(Collectors.toSet());
+            admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                    .all().get(30, TimeUnit.SECONDS)
+                    .forEach((p, end) -> {
+                        if (end.offset() > 0) {
+                            remaining.put(p.partition(), end.offset());
+                        }
+                    });
+        } catch (Exception e) {
+            LOG.warnf("cannot read where topic %s ends (%s); scoring starts without waiting for the models",
+                    modelsTopic, e.toString());
+        }
+        known = true;
+        if (remaining.isEmpty()) {
+            caughtUp.complete(null);
+        }
+    }
+
+    /** A model message at this position was handled. */
+    void seen(int partition, long offset) {
+        remaining.computeIfPresent(partition, (p, end) -> offset + 1 >= end ? null : end);
+        if (known && remaining.isEmpty()) {
+            caughtUp.complete(null);
+        }
+    }
+
+    boolean isCaughtUp() {
+        return caughtUp.isDone();
+    }
+
+    /** Blocks a worker thread until the models are read, at most the configured time. */
+    void await() {
+        if (caughtUp.isDone()) {
+            return;
+        }
+        try {
+            caughtUp.get(maxWaitSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("the models topic was not read to its end within %d s; scoring with what is loaded",
+                    maxWaitSeconds);
+            caughtUp.complete(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            caughtUp.complete(null);
+        }
+    }
+
+    Duration maxWait() {
+        return Duration.ofSeconds(maxWaitSeconds);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.modelserving.reactive;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.model.Scored;
+import dev.modelserving.proto.ServingResult;
+import dev.modelserving.proto.WineRecord;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+/**
+ * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel;
+ * records that cannot be decoded, or that the model could not score, go to the dead-letter channel with the
+ * reason in an {@value #ERROR_HEADER} header. The batch is acknowledged (its offsets committed) only when every
+ * result and dead letter of it is written: at-least-once, nothing lost.
+ */
+@ApplicationScoped
+public class Scorer {
+
+    static final String ERROR_HEADER = "error";
+
+    private final ModelHolder models;
+    private final ServingMetrics metrics;
+    private final ModelsCatchUp catchUp;
+    private final Emitter<byte[]> results;
+    private final Emitter<byte[]> deadLetters;
+
+    Scorer(ModelHolder models, ServingMetrics metrics, ModelsCatchUp catchUp,
+            @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
+            @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
+        this.models = models;
+        this.metrics = metrics;
+        this.catchUp = catchUp;
+        this.results = results;
+        this.deadLetters = deadLetters;
+    }
+
+    @Incoming("data")
+    @Blocking
+    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> batch) {
+        catchUp.await();
+        List<KafkaRecord<String, byte[]>> messages = batch.getRecords();
+        metrics.received(messages.size());
+        List<CompletableFuture<Void>> writes = new ArrayList<>(messages.size());
+        List<WineRecord> records = new ArrayList<>(messages.size());
+        List<KafkaRecord<String, byte[]>> sources = new ArrayList<>(messages.size());
+        for (KafkaRecord<String, byte[]> m : messages) {
+            try {
+                records.add(WineRecord.parseFrom(m.getPayload()));
+                sources.add(m);
+            } catch (InvalidProtocolBufferException | NullPointerException e) {
+                writes.add(deadLetter(m, "not a WineRecord: " + e.getMessage()));
+            }
+        }
+        List<Scored> scored = models.registry().scoreBatch(records);
+        metrics.served(scored);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < scored.size(); i++) {
+            Scored s = scored.get(i);
+            if (s.isFailed()) {
+                writes.add(deadLetter(sources.get(i), s.error()));
+            } else if (!s.isSkipped()) {
+                writes.add(results.send(result(s, sources.get(i), now)).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> batch.ack());
+    }
+
+    static byte[] result(Scored s, KafkaRecord<String, byte[]> source, long now) {
+        ServingResult.Builder r = ServingResult.newBuilder()
+                .setDataType(s.record().getDataType())
+                .setModelName(s.model().name())
+                .setModelVersion(s.model().version())
+                .putAllProbabilities(s.prediction().probabilities())
+                .setDurationNs(s.durationNanos())
+                .setSourceTopic(source.getTopic())
+                .setSourcePartition(source.getPartition())
+                .setSourceOffset(offset(source))
+                .setScoredAtMs(now);
+        if (s.prediction().value() != null) {
+            r.setValue(s.prediction().value());
+        }
+        if (s.prediction().label() != null) {
+            r.setLabel(s.prediction().label());
+        }
+        return r.build().toByteArray();
+    }
+
+    private static long offset(KafkaRecord<String, byte[]> m) {
+        return m.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
+                .orElse(-1L);
+    }
+
+    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> m, String error) {
+        metrics.deadLettered();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
+        headers.add("source", (m.getTopic() + "[" + m.getPartition() + "]@" + offset(m))
+                .getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        byte[] payload = m.getPayload() == null ? new byte[0] : m.getPayload();
+        deadLetters.send(Message.of(payload, Metadata.of(OutgoingKafkaRecordMetadata.builder()
+                        .withKey(m.getKey()).withHeaders(headers).build()),
+                () -> {
+                    written.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> {
+                    written.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return written;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.modelserving.reactive;
+
+import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.model.Scored;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The counters and the scoring-latency histogram every server exports under the same names. */
+@ApplicationScoped
+public class ServingMetrics {
+
+    private final MeterRegistry meters;
+    private final Counter in;
+    private final Counter deadLettered;
+    private final Map<String, PerType> perType = new ConcurrentHashMap<>();
+
+    ServingMetrics(MeterRegistry meters) {
+        this.meters = meters;
+        this.in = meters.counter("modelserving.records.in");
+        this.deadLettered = meters.counter("modelserving.records.dead_lettered");
+    }
+
+    /** The meters of one dataType, registered once. */
+    private record PerType(Counter scored, Counter skipped, Counter failed, Timer latency) {}
+
+    void received(int records) {
+        in.increment(records);
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+
+    void served(List<Scored> batch) {
+        for (Scored s : batch) {
+            PerType m = perType.computeIfAbsent(s.record().getDataType(), this::register);
+            if (s.isSkipped()) {
+                m.skipped().increment();
+            } else if (s.isFailed()) {
+                m.failed().increment();
+            } else {
+                m.scored().increment();
+                m.latency().record(s.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    void model(LoadOutcome outcome) {
+        if (outcome instanceof LoadOutcome.Loaded loaded) {
+            meters.counter("modelserving.model.swaps", "dataType", loaded.model().dataType()).increment();
+        } else if (outcome instanceof LoadOutcome.Rejected rejected) {
+            meters.counter("modelserving.model.failed_loads", "dataType", String.valueOf(rejected.dataType()))
+                    .increment();
+        }
+    }
+
+    private PerType register(String dataType) {
+        return new PerType(
+                meters.counter("modelserving.records.scored", "dataType", dataType),
+                meters.counter("modelserving.records.skipped", "dataType", dataType),
+                meters.counter("modelserving.records.failed", "dataType", dataType),
+                Timer.builder("modelserving.scoring.latency").tag("dataType", dataType)
+                        .description("time the model took per record").publishPercentileHistogram()
+                        .register(meters));
+    }
+}

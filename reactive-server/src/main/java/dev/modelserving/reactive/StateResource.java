@@ -1,0 +1,47 @@
+package dev.modelserving.reactive;
+
+import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.ServingStats;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/** What this instance serves: the tutorial's serving statistics and the current models. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class StateResource {
+
+    private final ModelHolder models;
+
+    StateResource(ModelHolder models) {
+        this.models = models;
+    }
+
+    /** Serving statistics of every dataType seen (a model, a refused model or a record). */
+    @GET
+    @Path("state")
+    public Map<String, ServingStats> state() {
+        return models.registry().allStats();
+    }
+
+    /** Serving statistics of one dataType; 404 when it was never seen. */
+    @GET
+    @Path("state/{dataType}")
+    public Response state(@PathParam("dataType") String dataType) {
+        return models.registry().stats(dataType)
+                .map(stats -> Response.ok(stats).build())
+                .orElseGet(() -> Response.status(Response.Status.NOT_FOUND)
+                        .entity(Map.of("error", "no dataType '" + dataType + "' has been seen")).build());
+    }
+
+    /** dataType to the model serving it, with its version and since when. */
+    @GET
+    @Path("models")
+    public Map<String, CurrentModel> models() {
+        return models.registry().servedModels();
+    }
+}

@@ -1,0 +1,446 @@
+package dev.modelserving.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.modelserving.broker.SharedBroker;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
+import dev.modelserving.loader.Topics;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.Prediction;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ServingResult;
+import dev.modelserving.proto.WineRecord;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The behaviour every model server must show, driven only through Kafka topics and the server's REST API against
+ * the server running as a process of its own. A server module runs it with a subclass that says how to start the
+ * server ({@link #launcher()}). Each test has topics of its own and a fresh server process.
+ */
+public abstract class ServerBehaviourSuite {
+
+    /** The model size cap the servers under test are given. */
+    public static final long MAX_MODEL_BYTES = 256 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String WINE = ProjectData.DATA_TYPE;
+    private static final List<WineRow> WINES = ProjectData.wines();
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<ModelDescriptor, Model> libraryModels = new HashMap<>();
+    private SuiteKafka kafka;
+    private Topics topics;
+    private ServerSettings settings;
+    private ServerProcess server;
+    private Path logs;
+    private int starts;
+
+    /** How to start the server under test. */
+    protected abstract ServerLauncher launcher();
+
+    /** The Kafka the servers use: by default the test JVM's in-process broker. */
+    protected String bootstrapServers() {
+        return SharedBroker.get().bootstrapServers();
+    }
+
+    /** Where server logs go: target/suite-logs/<test class>/. */
+    protected Path logDirectory() {
+        return Path.of("target", "suite-logs", getClass().getSimpleName());
+    }
+
+    @BeforeEach
+    void startTheServer(TestInfo test) throws Exception {
+        String name = test.getTestMethod().orElseThrow().getName();
+        String prefix = name.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        topics = new Topics(prefix);
+        kafka = new SuiteKafka(bootstrapServers());
+        kafka.createTopics(topics);
+        Path state = Files.createDirectories(logDirectory().resolve(name + "-state"));
+        logs = logDirectory().resolve(name + ".log").toAbsolutePath();
+        Files.deleteIfExists(logs);
+        settings = new ServerSettings(bootstrapServers(), topics, prefix + "group", freePort(), state.toAbsolutePath(),
+                MAX_MODEL_BYTES, logs);
+        server = launcher().start(settings);
+        starts = 1;
+    }
+
+    @AfterEach
+    void stopTheServer() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            kafka.close();
+            libraryModels.values().forEach(Model::close);
+        }
+    }
+
+    @Test
+    void recordsWithoutAModelAreSkippedCountedAndNotPublished() throws Exception {
+        sendWines(WINE, 0, 20);
+
+        awaitState(WINE, s -> assertThat(s.path("skipped").asLong()).isEqualTo(20));
+        assertThat(state(WINE).path("name").isNull()).isTrue();
+        assertThat(state(WINE).path("invocations").asLong()).isZero();
+        assertThat(status("/state/no-such-type")).isEqualTo(404);
+        assertThat(kafka.readAll(topics.results())).isEmpty();
+    }
+
+    @Test
+    void aPmmlModelScoresEveryLaterRecordAsTheModelLibraryDoes() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+
+        Map<Position, WineRecord> sent = sendWines(WINE, 0, 50);
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        sent.forEach((position, record) -> {
+            ServingResult r = results.get(position).get(0);
+            assertThat(r.getModelName()).isEqualTo(tree.getName());
+            assertThat(r.getModelVersion()).isEqualTo("1");
+            assertThat(r.getDataType()).isEqualTo(WINE);
+            assertThat(r.getLabel()).isEqualTo(expected(tree, record).label());
+            assertThat(r.getProbabilitiesMap()).isEqualTo(expected(tree, record).probabilities());
+        });
+        awaitState(WINE, s -> {
+            assertThat(s.path("name").asText()).isEqualTo(tree.getName());
+            assertThat(s.path("invocations").asLong()).isEqualTo(50);
+            assertThat(s.path("skipped").asLong()).isZero();
+        });
+    }
+
+    @Test
+    void aModelSwapUnderLoadScoresEveryRecordByTheOldOrTheNewModelAndThenOnlyTheNew() throws Exception {
+        ModelDescriptor linear = ProjectModel.LINEAR_REGRESSION.descriptor("1");
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("2");
+        publish(linear);
+        awaitServing(WINE, linear);
+
+        Map<Position, WineRecord> sent = new LinkedHashMap<>(sendWines(WINE, 0, 300));
+        publish(tree);
+        sent.putAll(sendWines(WINE, 300, 300));
+        awaitServing(WINE, tree);
+        Map<Position, WineRecord> afterSwap = sendWines(WINE, 600, 50);
+        sent.putAll(afterSwap);
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        for (var e : results.entrySet()) {
+            for (ServingResult r : e.getValue()) {
+                assertThat(r.getModelName()).isIn(linear.getName(), tree.getName());
+                if (r.getModelName().equals(linear.getName())) {
+                    assertThat(r.getValue()).isCloseTo(expected(linear, sent.get(e.getKey())).value(), within(1e-9));
+                } else {
+                    assertThat(r.getLabel()).isEqualTo(expected(tree, sent.get(e.getKey())).label());
+                }
+            }
+        }
+        afterSwap.keySet().forEach(p -> assertThat(results.get(p)).allMatch(r -> r.getModelName().equals(tree.getName())));
+        // Within a partition, once a record was scored by the new model no later record is scored by the old one.
+        Map<Integer, List<Position>> byPartition = results.keySet().stream()
+                .collect(Collectors.groupingBy(Position::partition));
+        byPartition.values().forEach(positions -> {
+            positions.sort(null);
+            boolean swapped = false;
+            for (Position p : positions) {
+                boolean byTree = results.get(p).stream().allMatch(r -> r.getModelName().equals(tree.getName()));
+                assertThat(!swapped || byTree).as("record %s scored by the old model after the swap", p).isTrue();
+                swapped |= byTree;
+            }
+        });
+    }
+
+    @Test
+    void twoDataTypesAreEachScoredByTheirOwnModel() throws Exception {
+        ModelDescriptor red = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build();
+        ModelDescriptor white = ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white").build();
+        publish(red);
+        publish(white);
+        awaitServing("red", red);
+        awaitServing("white", white);
+
+        Map<Position, WineRecord> sent = new LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) {
+            sent.putAll(sendWines(i % 2 == 0 ? "red" : "white", i, 1));
+        }
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        sent.forEach((position, record) -> {
+            ServingResult r = results.get(position).get(0);
+            assertThat(r.getDataType()).isEqualTo(record.getDataType());
+            if (record.getDataType().equals("red")) {
+                assertThat(r.getModelName()).isEqualTo(red.getName());
+                assertThat(r.getLabel()).isEqualTo(expected(red, record).label());
+            } else {
+                assertThat(r.getModelName()).isEqualTo(white.getName());
+                assertThat(r.getValue()).isCloseTo(expected(white, record).value(), within(1e-9));
+            }
+        });
+    }
+
+    @Test
+    void badModelsAreRefusedWithTheirReasonWhileThePreviousModelKeepsServing() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+        byte[] garbage = new byte[1024];
+        new Random(7).nextBytes(garbage);
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE PMML [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>"
+                + "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"4.4\"><Header description=\"&x;\"/></PMML>";
+        Map<String, ModelDescriptor> bad = new LinkedHashMap<>();
+        bad.put("not a usable PMML document", pmml("garbage", garbage));
+        bad.put("DOCTYPE", pmml("xxe", xxe.getBytes(StandardCharsets.UTF_8)));
+        bad.put("over the cap of " + MAX_MODEL_BYTES + " bytes", pmml("huge", new byte[(int) MAX_MODEL_BYTES + 1]));
+        bad.put("unknown model type 7", pmml("future", ProjectModel.DECISION_TREE.bytes()).toBuilder()
+                .setModeltypeValue(7).build());
+
+        Map<Position, WineRecord> sent = new LinkedHashMap<>();
+        int failures = 0;
+        for (var e : bad.entrySet()) {
+            publish(e.getValue());
+            int expectedFailures = ++failures;
+            awaitState(WINE, s -> {
+                assertThat(s.path("failedLoads").asLong()).isEqualTo(expectedFailures);
+                assertThat(s.path("lastLoadFailure").path("modelName").asText()).isEqualTo(e.getValue().getName());
+                assertThat(s.path("lastLoadFailure").path("reason").asText()).contains(e.getKey());
+            });
+            assertThat(models().path(WINE).path("model").path("name").asText()).isEqualTo(tree.getName());
+            sent.putAll(sendWines(WINE, failures * 10, 10));
+        }
+        kafka.send(topics.models(), WINE, "not a descriptor".getBytes(StandardCharsets.UTF_8));
+        awaitState(WINE, s -> assertThat(s.path("lastLoadFailure").path("reason").asText())
+                .contains("not a ModelDescriptor"));
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        assertThat(results).hasSize(40);
+        results.values().forEach(rs -> assertThat(rs).allMatch(r -> r.getModelName().equals(tree.getName())));
+    }
+
+    @Test
+    void garbageRecordsGoToTheDeadLetterTopicAndEveryGoodRecordIsScored() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+
+        Map<Position, WineRecord> good = new LinkedHashMap<>();
+        List<Position> garbage = new ArrayList<>();
+        for (int i = 0; i < 36; i++) {
+            if (i % 6 == 5) {
+                // 'g' = field 12 with wire type 7, which does not exist: never a valid protobuf message
+                garbage.add(Position.of(kafka.send(topics.data(), null,
+                        ("garbage-" + i).getBytes(StandardCharsets.UTF_8))));
+            } else {
+                good.putAll(sendWines(WINE, i, 1));
+            }
+        }
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(good.keySet());
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(good.keySet());
+        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), garbage.size());
+        assertThat(dead).hasSize(garbage.size());
+        assertThat(dead).allSatisfy(m -> assertThat(header(m, "error")).contains("not a WineRecord"));
+        assertThat(dead.stream().map(m -> header(m, "source")).toList()).containsExactlyInAnyOrderElementsOf(
+                garbage.stream().map(p -> topics.data() + "[" + p.partition() + "]@" + p.offset()).toList());
+        assertThat(kafka.readAll(topics.results())).hasSize(good.size());
+    }
+
+    @Test
+    void aRestartedServerServesTheLastModelWithoutARepublishAndScoresWhatArrivedMeanwhile() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+        Map<Position, WineRecord> before = sendWines(WINE, 0, 20);
+        awaitResultsFor(before.keySet());
+
+        server.stop();
+        Map<Position, WineRecord> meanwhile = sendWines(WINE, 20, 20);
+        server = launcher().start(settings);
+        starts++;
+
+        awaitServing(WINE, tree);
+        Map<Position, List<ServingResult>> results = awaitResultsFor(meanwhile.keySet());
+        meanwhile.forEach((position, record) -> {
+            ServingResult r = results.get(position).get(0);
+            assertThat(r.getModelName()).isEqualTo(tree.getName());
+            assertThat(r.getLabel()).isEqualTo(expected(tree, record).label());
+        });
+        assertThat(kafka.readAll(topics.models())).hasSize(1);
+        assertThat(state(WINE).path("skipped").asLong()).isZero();
+    }
+
+    @Test
+    void tensorflowModelsScoreAsTheModelLibraryDoes() throws Exception {
+        for (ProjectModel m : List.of(ProjectModel.MLP_FROZEN_GRAPH, ProjectModel.MLP_SAVED_MODEL)) {
+            ModelDescriptor mlp = m.descriptor("1");
+            publish(mlp);
+            awaitServing(WINE, mlp);
+            Map<Position, WineRecord> sent = sendWines(WINE, 0, 30);
+
+            Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+            sent.forEach((position, record) -> {
+                ServingResult r = results.get(position).get(0);
+                Prediction expected = expected(mlp, record);
+                assertThat(r.getModelName()).isEqualTo(mlp.getName());
+                assertThat(r.getLabel()).isEqualTo(expected.label());
+                expected.probabilities().forEach((c, p) ->
+                        assertThat(r.getProbabilitiesMap().get(c)).isCloseTo(p, within(1e-6)));
+            });
+        }
+    }
+
+    // ---- the suite's vocabulary -------------------------------------------------------------------------------
+
+    /** Where a record landed; results carry it back. */
+    protected record Position(int partition, long offset) implements Comparable<Position> {
+        static Position of(RecordMetadata m) {
+            return new Position(m.partition(), m.offset());
+        }
+
+        @Override
+        public int compareTo(Position o) {
+            return partition != o.partition ? Integer.compare(partition, o.partition) : Long.compare(offset, o.offset);
+        }
+    }
+
+    private Map<Position, WineRecord> sendWines(String dataType, int from, int count) throws Exception {
+        Map<Position, WineRecord> sent = new LinkedHashMap<>();
+        for (int i = from; i < from + count; i++) {
+            WineRecord r = WINES.get(i % WINES.size()).toRecord(dataType);
+            sent.put(Position.of(kafka.send(topics.data(), null, r.toByteArray())), r);
+        }
+        return sent;
+    }
+
+    private void publish(ModelDescriptor d) throws Exception {
+        kafka.send(topics.models(), d.getDataType(), d.toByteArray());
+    }
+
+    private static ModelDescriptor pmml(String name, byte[] bytes) {
+        return ModelDescriptor.newBuilder().setName(name).setVersion("bad").setDataType(WINE)
+                .setModeltype(ModelDescriptor.ModelType.PMML).setData(ByteString.copyFrom(bytes)).build();
+    }
+
+    /** What the model library itself says of this record with this model. */
+    private Prediction expected(ModelDescriptor d, WineRecord r) {
+        Model model = libraryModels.computeIfAbsent(d, descriptor -> {
+            try {
+                return new ModelFactory(LoadingPolicy.defaults().withWorkDir(settings.stateDir())).load(descriptor);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return model.score(r);
+    }
+
+    /** Waits until every position has a result; returns them all (a record may be scored twice, never zero times). */
+    private Map<Position, List<ServingResult>> awaitResultsFor(java.util.Set<Position> positions) {
+        Map<Position, List<ServingResult>> results = new HashMap<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            results.clear();
+            for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
+                ServingResult r = ServingResult.parseFrom(m.value());
+                assertThat(r.getSourceTopic()).isEqualTo(topics.data());
+                results.computeIfAbsent(new Position(r.getSourcePartition(), r.getSourceOffset()),
+                        p -> new ArrayList<>()).add(r);
+            }
+            assertThat(results.keySet()).as(diagnostics()).containsAll(positions);
+        });
+        return results;
+    }
+
+    private List<ConsumerRecord<String, byte[]>> awaitMessages(String topic, int count) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            out.clear();
+            out.addAll(kafka.readAll(topic));
+            assertThat(out).as(diagnostics()).hasSizeGreaterThanOrEqualTo(count);
+        });
+        return out;
+    }
+
+    private void awaitServing(String dataType, ModelDescriptor d) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            JsonNode model = models().path(dataType).path("model");
+            assertThat(model.path("name").asText()).as(diagnostics()).isEqualTo(d.getName());
+            assertThat(model.path("version").asText()).isEqualTo(d.getVersion());
+        });
+    }
+
+    private void awaitState(String dataType, java.util.function.Consumer<JsonNode> assertion) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertion.accept(state(dataType)));
+    }
+
+    private JsonNode state(String dataType) throws Exception {
+        return get("/state/" + dataType);
+    }
+
+    private JsonNode models() throws Exception {
+        return get("/models");
+    }
+
+    private int status(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.base().resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.base().resolve(path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? json.readTree(r.body()) : json.createObjectNode();
+    }
+
+    private String diagnostics() {
+        try {
+            return "server (start " + starts + ", log " + logs + "):\n" + server.tail();
+        } catch (Exception e) {
+            return "server log unreadable: " + e;
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> m, String key) {
+        var h = m.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The log file of the current test's server. */
+    protected Path log() {
+        return logs;
+    }
+}
