@@ -39,9 +39,22 @@ public final class WineFeatures {
                 r.getSulphates(), r.getAlcohol()};
     }
 
-    /** The value of feature {@code index} (0-10). */
+    /** The value of feature {@code index} (0-10); plain getters, no reflection: this runs per record. */
     public static double value(WineRecord r, int index) {
-        return (Double) r.getField(FIELDS.get(index));
+        return switch (index) {
+            case 0 -> r.getFixedAcidity();
+            case 1 -> r.getVolatileAcidity();
+            case 2 -> r.getCitricAcid();
+            case 3 -> r.getResidualSugar();
+            case 4 -> r.getChlorides();
+            case 5 -> r.getFreeSulfurDioxide();
+            case 6 -> r.getTotalSulfurDioxide();
+            case 7 -> r.getDensity();
+            case 8 -> r.getPH();
+            case 9 -> r.getSulphates();
+            case 10 -> r.getAlcohol();
+            default -> throw new IndexOutOfBoundsException("a wine record has " + COUNT + " features, no " + index);
+        };
     }
 
     /** A record with these 11 values in UCI order. */
