@@ -43,12 +43,14 @@ public class ModelScoringBenchmark {
     private Model model;
     private List<WineRecord> records;
     private List<List<WineRecord>> batches;
+    private byte[][] encoded;
     private int next;
 
     @Setup(Level.Trial)
     public void load() throws Exception {
         List<WineRow> wines = ProjectData.wines();
         records = wines.stream().map(w -> w.toRecord(ProjectData.DATA_TYPE)).toList();
+        encoded = records.stream().map(WineRecord::toByteArray).toArray(byte[][]::new);
         batches = new java.util.ArrayList<>();
         for (int i = 0; i + BATCH <= records.size(); i += BATCH) {
             batches.add(records.subList(i, i + BATCH));
@@ -65,6 +67,13 @@ public class ModelScoringBenchmark {
     public Prediction single() {
         next = (next + 1) % records.size();
         return model.score(records.get(next));
+    }
+
+    /** What a server does per record before its engine's overhead: decode the Kafka bytes, then score. */
+    @Benchmark
+    public Prediction decodeAndScore() throws Exception {
+        next = (next + 1) % encoded.length;
+        return model.score(WineRecord.parseFrom(encoded[next]));
     }
 
     @Benchmark

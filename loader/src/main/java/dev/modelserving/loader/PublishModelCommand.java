@@ -74,7 +74,7 @@ final class PublishModelCommand implements Callable<Integer> {
             return LoaderMain.BAD_INPUT;
         }
         KafkaConnection kafka = new KafkaConnection(bootstrap);
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
             topics.ensure(admin, 1);
         }

@@ -45,7 +45,7 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = Topics.withPrefix(topicPrefix);
         KafkaConnection kafka = new KafkaConnection(bootstrap);
         try (Admin admin = kafka.reachableAdmin()) {
             // reachable: go on

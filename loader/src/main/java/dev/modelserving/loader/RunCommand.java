@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int publish(KafkaConnection kafka, List<WineRecord> records, int skippedLines,
             List<ModelDescriptor> catalog, PrintWriter out) throws Exception {
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
             topics.ensure(admin, partitions);
         }

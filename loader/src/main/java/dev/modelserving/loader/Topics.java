@@ -11,37 +11,30 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The four topics of the system, named by a prefix ({@value #DEFAULT_PREFIX} gives models_data, models_models,
- * models_results, models_data_dlq; tests use their own prefix so they do not see each other's records).
+ * The four topics of the system. {@link #withPrefix(String)} names them alike ({@value #DEFAULT_PREFIX} gives
+ * models_data, models_models, models_results, models_data_dlq); tests use a prefix of their own so they do not see
+ * each other's records.
  *
- * @param prefix the common prefix
+ * @param data wine records, protobuf WineRecord
+ * @param models model descriptors keyed by dataType; compacted, so the latest model per dataType is kept
+ * @param results ServingResults
+ * @param deadLetters records that could not be decoded or scored, the reason in a header
  */
-public record Topics(String prefix) {
+public record Topics(String data, String models, String results, String deadLetters) {
 
     public static final String DEFAULT_PREFIX = "models_";
 
     public static Topics standard() {
-        return new Topics(DEFAULT_PREFIX);
+        return withPrefix(DEFAULT_PREFIX);
     }
 
-    /** Wine records, protobuf WineRecord. */
-    public String data() {
-        return prefix + "data";
+    public static Topics withPrefix(String prefix) {
+        return new Topics(prefix + "data", prefix + "models", prefix + "results", prefix + "data_dlq");
     }
 
-    /** Model descriptors keyed by dataType; compacted, so the latest model per dataType is kept. */
-    public String models() {
-        return prefix + "models";
-    }
-
-    /** ServingResults. */
-    public String results() {
-        return prefix + "results";
-    }
-
-    /** Records that could not be decoded, with the error in a header. */
-    public String deadLetters() {
-        return prefix + "data_dlq";
+    /** The same topics, but records are read from another data topic. */
+    public Topics withData(String dataTopic) {
+        return new Topics(dataTopic, models, results, deadLetters);
     }
 
     public List<String> all() {

@@ -22,7 +22,7 @@ class ReadCommandTest {
 
     @Test
     void printsRecordsModelsResultsAndDeadLettersDecoded(EmbeddedKafkaBroker kafka) throws Exception {
-        Topics topics = new Topics("read1_");
+        Topics topics = Topics.withPrefix("read1_");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,

@@ -36,7 +36,7 @@ class RunCommandTest {
 
     @Test
     void publishesExactlyTheRecordsAndModelsAskedForFromTheGeneratedFile(EmbeddedKafkaBroker kafka) throws Exception {
-        Topics topics = new Topics("run1_");
+        Topics topics = Topics.withPrefix("run1_");
         int n = 40;
 
         Cli cli = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run1_",
@@ -63,7 +63,7 @@ class RunCommandTest {
                 + "7.8;0.88;0;2.6;0.098;25;67;0.9968;3.2;0.68;9.8\n"
                 + "7.8;0.76;0.04;2.3;0.092;15;54;0.997;3.26;0.65;9.8;5\n"
                 + "11.2;0.28;x;1.9;0.075;17;60;0.998;3.16;0.58;9.8;6\n");
-        Topics topics = new Topics("run2_");
+        Topics topics = Topics.withPrefix("run2_");
 
         Cli cli = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run2_",
                 "--data", csv.toString(), "--rate", "max", "--count", "5", "--max-models", "1");

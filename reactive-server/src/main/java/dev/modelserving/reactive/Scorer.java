@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -26,13 +28,17 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 /**
  * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel;
  * records that cannot be decoded, or that the model could not score, go to the dead-letter channel with the
- * reason in an {@value #ERROR_HEADER} header. The batch is acknowledged (its offsets committed) only when every
+ * reason in an {@value #ERROR_HEADER} header. A batch is acknowledged (its offsets committed) only when every
  * result and dead letter of it is written: at-least-once, nothing lost.
  */
 @ApplicationScoped
 public class Scorer {
 
     static final String ERROR_HEADER = "error";
+    /** Batches whose results may be on their way to Kafka at once. */
+    static final int MAX_BATCHES_IN_FLIGHT = 8;
+
+    private final Semaphore inFlight = new Semaphore(MAX_BATCHES_IN_FLIGHT);
 
     private final ModelHolder models;
     private final ServingMetrics metrics;
@@ -52,8 +58,12 @@ public class Scorer {
 
     @Incoming("data")
     @Blocking
-    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> batch) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> batch) throws InterruptedException {
         catchUp.await();
+        // Batches are scored one after the other (so a swap is seen in offset order) but their writes overlap:
+        // a batch is acknowledged when its writes are done, while the next ones are already being scored.
+        inFlight.acquire();
         List<KafkaRecord<String, byte[]>> messages = batch.getRecords();
         metrics.received(messages.size());
         List<CompletableFuture<Void>> writes = new ArrayList<>(messages.size());
@@ -78,7 +88,15 @@ public class Scorer {
                 writes.add(results.send(result(s, sources.get(i), now)).toCompletableFuture());
             }
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(done -> batch.ack());
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            inFlight.release();
+            if (failure == null) {
+                batch.ack();
+            } else {
+                batch.nack(failure);
+            }
+        });
+        return CompletableFuture.completedFuture(null);
     }
 
     static byte[] result(Scored s, KafkaRecord<String, byte[]> source, long now) {

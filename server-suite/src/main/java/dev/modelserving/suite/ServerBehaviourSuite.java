@@ -82,7 +82,7 @@ public abstract class ServerBehaviourSuite {
     void startTheServer(TestInfo test) throws Exception {
         String name = test.getTestMethod().orElseThrow().getName();
         String prefix = name.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
-        topics = new Topics(prefix);
+        topics = Topics.withPrefix(prefix);
         kafka = new SuiteKafka(bootstrapServers());
         kafka.createTopics(topics);
         Path state = Files.createDirectories(logDirectory().resolve(name + "-state"));

@@ -1,0 +1,282 @@
+package dev.modelserving.bench;
+
+import dev.modelserving.broker.BrokerConfig;
+import dev.modelserving.broker.EmbeddedKafkaBroker;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.loader.Topics;
+import dev.modelserving.suite.KnownServers;
+import dev.modelserving.suite.ServerLauncher;
+import dev.modelserving.suite.ServerProcess;
+import dev.modelserving.suite.ServerSettings;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The servers' benchmark harness, one run on this machine against one in-process broker on 127.0.0.1:
+ * <ol>
+ * <li>preloads N wine records into a data topic;</li>
+ * <li>the ceiling: a plain KafkaConsumer→KafkaProducer loop copies them to another topic;</li>
+ * <li>drain: each server starts with the project's decision tree and scores the same N records; timed from the
+ * first result to the Nth;</li>
+ * <li>latency: records at a fixed rate, time from a record's send to its result's arrival, p50/p99;</li>
+ * </ol>
+ * and prints every figure next to the copy loop. Bounded: every phase has a deadline and everything stops.
+ */
+@Command(name = "server-bench", mixinStandardHelpOptions = true)
+public final class ServerBench implements Callable<Integer> {
+
+    @Option(names = "--repo", required = true, description = "The repository root (the servers' modules are under it).")
+    Path repo;
+
+    @Option(names = "--server", defaultValue = "reactive", split = ",", description = "Servers to measure (default: ${DEFAULT-VALUE}).")
+    List<String> servers;
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Records to preload and drain (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Records/s for the latency phase (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--latency-seconds", defaultValue = "20", description = "Length of the latency phase (default: ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    private static final int PARTITIONS = 3;
+    private static final Duration PHASE_LIMIT = Duration.ofMinutes(10);
+
+    private String bootstrap;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "server-bench-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(work.resolve("kafka")))) {
+            bootstrap = broker.bootstrapServers();
+            Topics source = Topics.withPrefix("bench_");
+            createTopics(source);
+            List<byte[]> wines = ProjectData.wines().stream().map(w -> w.toRecord("wine").toByteArray()).toList();
+            long t0 = System.nanoTime();
+            preload(source.data(), wines, records);
+            report("preload", records, System.nanoTime() - t0);
+
+            double copy = copyLoop(source.data(), "bench_copy");
+            Map<String, double[]> figures = new LinkedHashMap<>();
+            for (String name : servers) {
+                figures.put(name, measure(name, source, work, wines));
+            }
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%-12s %14s %10s %10s %10s%n", "", "drain rec/s", "÷ copy", "p50 ms", "p99 ms");
+            System.out.printf(Locale.ROOT, "%-12s %14.0f %10s %10s %10s%n", "copy loop", copy, "1.00", "", "");
+            figures.forEach((name, f) -> System.out.printf(Locale.ROOT, "%-12s %14.0f %10.2f %10.1f %10.1f%n",
+                    name, f[0], f[0] / copy, f[1], f[2]));
+            System.out.printf("(%d records of ~%d bytes, %d partitions, decision-tree PMML, latency at %d records/s"
+                    + " for %d s)%n", records, wines.get(0).length, PARTITIONS, rate, latencySeconds);
+        }
+        return 0;
+    }
+
+    private double[] measure(String name, Topics source, Path work, List<byte[]> wines) throws Exception {
+        ServerLauncher launcher = launcher(name);
+        Topics topics = Topics.withPrefix("bench_" + name + "_");
+        createTopics(topics);
+        send(topics.models(), "wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
+        // The server reads the preloaded data topic itself; models and results are its own.
+        Topics serverTopics = topics.withData(source.data());
+        Path state = Files.createDirectories(work.resolve(name));
+        ServerSettings settings = new ServerSettings(bootstrap, serverTopics, "bench-" + name, freePort(), state,
+                64L * 1024 * 1024, work.resolve(name + ".log"));
+        try (ServerProcess server = launcher.start(settings)) {
+            double drain = awaitResults(topics.results(), records);
+            System.out.printf(Locale.ROOT, "%s: drained %d records at %.0f records/s%n", name, records, drain);
+            double[] latency = latency(source.data(), topics.results(), wines);
+            System.out.printf(Locale.ROOT, "%s: end-to-end latency at %d records/s: p50 %.1f ms, p99 %.1f ms%n",
+                    name, rate, latency[0], latency[1]);
+            return new double[] {drain, latency[0], latency[1]};
+        }
+    }
+
+    private ServerLauncher launcher(String name) {
+        return switch (name) {
+            case "reactive" -> KnownServers.reactive(repo.resolve("reactive-server"));
+            default -> throw new IllegalArgumentException("unknown server '" + name + "' (known: reactive)");
+        };
+    }
+
+    private void preload(String topic, List<byte[]> wines, int n) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, wines.get(i % wines.size())));
+            }
+            producer.flush();
+        }
+    }
+
+    /** The ceiling: consume the topic and produce every record to another, as fast as Kafka allows. */
+    private double copyLoop(String from, String to) {
+        long copied = 0;
+        long start = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("bench-copy");
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            consumer.subscribe(List.of(from));
+            long deadline = start + PHASE_LIMIT.toNanos();
+            while (copied < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    producer.send(new ProducerRecord<>(to, r.value()));
+                    copied++;
+                }
+                consumer.commitAsync();
+            }
+            producer.flush();
+        }
+        long nanos = System.nanoTime() - start;
+        report("copy loop", copied, nanos);
+        return copied / (nanos / 1e9);
+    }
+
+    /** Records/s from the first result to the Nth (start-up excluded). */
+    private double awaitResults(String topic, long n) throws Exception {
+        long first = 0;
+        long deadline = System.nanoTime() + PHASE_LIMIT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("bench-count")) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            while (System.nanoTime() < deadline) {
+                long count = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+                if (count > 0 && first == 0) {
+                    first = System.nanoTime();
+                }
+                if (count >= n) {
+                    return (n - 1) / ((System.nanoTime() - first) / 1e9);
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("fewer than " + n + " results within " + PHASE_LIMIT);
+    }
+
+    /** Sends at a fixed rate and times each record from its send to its result's arrival: {p50, p99} in ms. */
+    private double[] latency(String data, String results, List<byte[]> wines) throws Exception {
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = new ArrayList<>();
+        int total = rate * latencySeconds;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("bench-latency");
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<TopicPartition> partitions = partitions(consumer, results);
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            Thread sender = new Thread(() -> {
+                long start = System.nanoTime();
+                for (int i = 0; i < total; i++) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    long now = System.nanoTime();
+                    producer.send(new ProducerRecord<>(data, wines.get(i % wines.size())), (meta, e) -> {
+                        if (e == null) {
+                            sentAt.put(meta.partition() + "@" + meta.offset(), now);
+                        }
+                    });
+                }
+                producer.flush();
+            }, "bench-latency-sender");
+            sender.start();
+            Map<String, Long> arrived = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(latencySeconds + 60).toNanos();
+            while (arrived.size() < total && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    var result = dev.modelserving.proto.ServingResult.parseFrom(r.value());
+                    arrived.putIfAbsent(result.getSourcePartition() + "@" + result.getSourceOffset(), System.nanoTime());
+                }
+            }
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+            arrived.forEach((key, at) -> {
+                Long sent = sentAt.get(key);
+                if (sent != null) {
+                    latencies.add(at - sent);
+                }
+            });
+        }
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (sorted.length < total * 9 / 10) {
+            throw new IllegalStateException("only " + sorted.length + " of " + total + " results arrived in time");
+        }
+        return new double[] {percentile(sorted, 0.50), percentile(sorted, 0.99)};
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    private void createTopics(Topics topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            topics.ensure(admin, PARTITIONS);
+        }
+    }
+
+    private void send(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(), value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String group) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        return consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    private static void report(String what, long n, long nanos) {
+        System.out.printf(Locale.ROOT, "%s: %d records in %.1f s (%.0f records/s)%n", what, n, nanos / 1e9,
+                n / (nanos / 1e9));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.modelserving.suite;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** How to start each server from its packaged artifact, for the behaviour suite and the benchmark harness. */
+public final class KnownServers {
+
+    private KnownServers() {}
+
+    /** The reactive server: {@code reactive-server/target/quarkus-app/quarkus-run.jar} under the module dir. */
+    public static ServerLauncher reactive(Path moduleDir) {
+        Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
+        return s -> ServerProcess.start(List.of(
+                "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
+                "-Dquarkus.http.port=" + s.httpPort(),
+                "-Dmp.messaging.incoming.data.topic=" + s.topics().data(),
+                "-Dmp.messaging.incoming.data.group.id=" + s.consumerGroup(),
+                "-Dmp.messaging.incoming.models.topic=" + s.topics().models(),
+                "-Dmp.messaging.outgoing.results.topic=" + s.topics().results(),
+                "-Dmp.messaging.outgoing.dead-letters.topic=" + s.topics().deadLetters(),
+                "-Dmodel-server.max-model-bytes=" + s.maxModelBytes(),
+                "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
+                "-jar", jar.toString()), s.httpPort(), s.logFile());
+    }
+}
