@@ -32,7 +32,8 @@ public class ModelsCatchUp {
     private final Map<Integer, Long> remaining = new ConcurrentHashMap<>();
     private volatile boolean known;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
+    // The Kafka connector's own default when nothing (Dev Services, config) sets it.
+    @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
     String bootstrap;
 
     @ConfigProperty(name = "mp.messaging.incoming.models.topic")
