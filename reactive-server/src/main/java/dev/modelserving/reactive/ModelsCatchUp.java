@@ -3,7 +3,7 @@ package dev.modelserving.reactive;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +39,8 @@ public class ModelsCatchUp {
     @ConfigProperty(name = "mp.messaging.incoming.models.topic")
     String modelsTopic;
 
-    @ConfigProperty(name = "model-server.models-catch-up-seconds", defaultValue = "60")
-    int maxWaitSeconds;
+    @Inject
+    ModelServerConfig config;
 
     void onStart(@Observes StartupEvent event) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -82,19 +82,15 @@ public class ModelsCatchUp {
             return;
         }
         try {
-            caughtUp.get(maxWaitSeconds, TimeUnit.SECONDS);
+            caughtUp.get(config.modelsCatchUpSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             LOG.warnf("the models topic was not read to its end within %d s; scoring with what is loaded",
-                    maxWaitSeconds);
+                    config.modelsCatchUpSeconds());
             caughtUp.complete(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             caughtUp.complete(null);
         }
-    }
-
-    Duration maxWait() {
-        return Duration.ofSeconds(maxWaitSeconds);
     }
 }

@@ -70,10 +70,14 @@ public class Scorer {
         List<WineRecord> records = new ArrayList<>(messages.size());
         List<KafkaRecord<String, byte[]>> sources = new ArrayList<>(messages.size());
         for (KafkaRecord<String, byte[]> m : messages) {
+            if (m.getPayload() == null) {
+                writes.add(deadLetter(m, "not a WineRecord: the message has no value"));
+                continue;
+            }
             try {
                 records.add(WineRecord.parseFrom(m.getPayload()));
                 sources.add(m);
-            } catch (InvalidProtocolBufferException | NullPointerException e) {
+            } catch (InvalidProtocolBufferException e) {
                 writes.add(deadLetter(m, "not a WineRecord: " + e.getMessage()));
             }
         }

@@ -319,6 +319,36 @@ public abstract class ServerBehaviourSuite {
         }
     }
 
+    @Test
+    void instancesOfOneGroupShareTheRecordsAndEachHoldsEveryModel() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+        ServerSettings secondSettings = new ServerSettings(settings.bootstrapServers(), settings.topics(),
+                settings.consumerGroup(), freePort(), Files.createDirectories(settings.stateDir().resolve("second")),
+                settings.maxModelBytes(), settings.logFile().resolveSibling(logs.getFileName() + ".second"));
+        try (ServerProcess second = launcher().start(secondSettings)) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(get(second, "/models").path(WINE).path("model")
+                    .path("name").asText()).isEqualTo(tree.getName()));
+            // Wait until the group has rebalanced onto both instances before sending.
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                Map<Position, WineRecord> probe = sendWines(WINE, 0, 12);
+                awaitResultsFor(probe.keySet());
+                assertThat(get(second, "/state/" + WINE).path("invocations").asLong()).isPositive();
+            });
+            long firstBefore = state(WINE).path("invocations").asLong();
+            long secondBefore = get(second, "/state/" + WINE).path("invocations").asLong();
+
+            Map<Position, WineRecord> sent = sendWines(WINE, 100, 90);
+
+            awaitResultsFor(sent.keySet());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                    state(WINE).path("invocations").asLong() - firstBefore
+                            + get(second, "/state/" + WINE).path("invocations").asLong() - secondBefore)
+                    .isGreaterThanOrEqualTo(90));
+        }
+    }
+
     // ---- the suite's vocabulary -------------------------------------------------------------------------------
 
     /** Where a record landed; results carry it back. */
@@ -415,7 +445,11 @@ public abstract class ServerBehaviourSuite {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.base().resolve(path))
+        return get(server, path);
+    }
+
+    private JsonNode get(ServerProcess target, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(target.base().resolve(path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? json.readTree(r.body()) : json.createObjectNode();
     }
