@@ -78,11 +78,21 @@ final class PmmlModel implements Model {
 
     /** Labels as people write them: 6, not 6.0, whichever numeric type the model's data dictionary uses. */
     private static String text(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return value.toString();
+        }
+        if ((value instanceof Double || value instanceof Float) && isSmallWholeNumber(((Number) value).doubleValue())) {
+            return Long.toString(((Number) value).longValue());
+        }
         if (value instanceof Number n) {
             BigDecimal d = new BigDecimal(n.toString()).stripTrailingZeros();
             return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
         }
         return String.valueOf(value);
+    }
+
+    private static boolean isSmallWholeNumber(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15;
     }
 
     /** What the loader found in the document: inputs mapped to record fields, the target and its kind. */
