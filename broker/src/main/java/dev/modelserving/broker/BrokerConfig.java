@@ -26,12 +26,4 @@ public record BrokerConfig(String host, int port, int controllerPort, Path dataD
     public static BrokerConfig onFreePorts(Path dataDir) {
         return new BrokerConfig(LOCALHOST, 0, 0, dataDir, 1, Map.of());
     }
-
-    public BrokerConfig withPort(int clientPort, int controller) {
-        return new BrokerConfig(host, clientPort, controller, dataDir, defaultPartitions, overrides);
-    }
-
-    public BrokerConfig withHost(String bindHost) {
-        return new BrokerConfig(bindHost, port, controllerPort, dataDir, defaultPartitions, overrides);
-    }
 }

@@ -25,8 +25,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  * host on two ports. The data directory is formatted on first start; starting again on the same directory keeps
  * the topics and their data.
  *
- * <p>Kafka halts the JVM on fatal errors. While a broker runs here, such a halt is caught and recorded instead
- * ({@link #fatalError()}), so a test fails with the reason rather than a JVM that vanishes.
+ * <p>Kafka halts the JVM on fatal errors. Once a broker has been started here, such a halt (or exit) anywhere in the
+ * JVM is caught and recorded instead ({@link #fatalError()}), so a test fails with the reason rather than a JVM
+ * that vanishes.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -53,7 +54,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             KafkaConfig kafkaConfig = new KafkaConfig(props, false);
             formatIfNew(logs, kafkaConfig);
             KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-            server.startup();
+            try {
+                server.startup();
+            } catch (RuntimeException e) {
+                server.shutdown();
+                server.awaitShutdown();
+                throw e;
+            }
             return new EmbeddedKafkaBroker(config, port, server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the broker's data directory " + config.dataDir(), e);

@@ -19,6 +19,9 @@ final class MessageFormat {
 
     static String line(ConsumerRecord<String, byte[]> m, Topics topics) {
         String where = m.topic() + "[" + m.partition() + "]@" + m.offset() + " ";
+        if (m.value() == null && !m.topic().equals(topics.models())) {
+            return where + "no value (key " + m.key() + ")";
+        }
         try {
             if (m.topic().equals(topics.data())) {
                 return where + record(WineRecord.parseFrom(m.value()));

@@ -1,7 +1,6 @@
 package dev.modelserving.loader;
 
 import com.google.protobuf.ByteString;
-import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
@@ -82,9 +81,10 @@ final class ModelFiles {
         return out;
     }
 
-    /** The project's own trained models. */
-    static List<ModelDescriptor> projectModels() {
-        return Stream.of(ProjectModel.values()).map(m -> m.descriptor("1")).toList();
+    /** The project's own trained models, serving the given dataType. */
+    static List<ModelDescriptor> projectModels(String dataType) {
+        return Stream.of(ProjectModel.values())
+                .map(m -> m.descriptor("1").toBuilder().setDataType(dataType).build()).toList();
     }
 
     /** PMML for *.pmml and *.xml, TensorFlow for *.pb and *.zip, null otherwise. */
@@ -128,10 +128,5 @@ final class ModelFiles {
                 // an empty temp directory is harmless
             }
         }
-    }
-
-    /** The project's data type. */
-    static String defaultDataType() {
-        return ProjectData.DATA_TYPE;
     }
 }

@@ -76,7 +76,7 @@ final class PublishModelCommand implements Callable<Integer> {
         KafkaConnection kafka = new KafkaConnection(bootstrap);
         Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
-            topics.ensure(admin, 1);
+            topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS);
         }
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
             RecordMetadata sent = producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray()))

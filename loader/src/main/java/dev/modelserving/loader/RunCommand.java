@@ -6,6 +6,7 @@ import dev.modelserving.data.WineCsv;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-models", defaultValue = "0", description = "Publish this many models, then stop cycling (default: no limit).")
     int maxModels;
 
-    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the data topic when it is created (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "" + Topics.DEFAULT_DATA_PARTITIONS, description = "Partitions of the data topic when it is created (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
@@ -83,8 +84,8 @@ final class RunCommand implements Callable<Integer> {
         List<ModelDescriptor> catalog;
         try {
             wines = WineFile.read(data, strict);
-            catalog = models == null ? ModelFiles.projectModels() : ModelFiles.directory(models, dataType);
-        } catch (WineCsv.CsvException | ModelLoadException e) {
+            catalog = models == null ? ModelFiles.projectModels(dataType) : ModelFiles.directory(models, dataType);
+        } catch (WineCsv.CsvException | ModelLoadException | IOException e) {
             err.println("loader: nothing published: " + e.getMessage());
             return LoaderMain.BAD_INPUT;
         }
@@ -95,13 +96,28 @@ final class RunCommand implements Callable<Integer> {
         err.print(WineFile.describe(wines.skipped(), 10));
         List<WineRecord> records = wines.rows().stream().map(r -> r.toRecord(dataType)).toList();
 
-        EmbeddedKafkaBroker broker = bootstrap == null ? startBroker(out) : null;
-        String servers = broker == null ? bootstrap : broker.bootstrapServers();
+        Progress progress = new Progress();
+        // Ctrl-C: the hook stops the publishers and waits until everything, the broker last, is closed.
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            progress.stop();
+            awaitQuietly(done);
+        }, "loader-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        EmbeddedKafkaBroker broker = null;
         try {
-            return publish(new KafkaConnection(servers), records, wines.skipped().size(), catalog, out);
+            broker = bootstrap == null ? startBroker(out) : null;
+            String servers = broker == null ? bootstrap : broker.bootstrapServers();
+            return publish(new KafkaConnection(servers), records, wines.skipped().size(), catalog, progress, out);
         } finally {
             if (broker != null) {
                 broker.close();
+            }
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyStopping) {
+                // the JVM is shutting down: the hook is running and has just been released
             }
         }
     }
@@ -114,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int publish(KafkaConnection kafka, List<WineRecord> records, int skippedLines,
-            List<ModelDescriptor> catalog, PrintWriter out) throws Exception {
+            List<ModelDescriptor> catalog, Progress progress, PrintWriter out) throws Exception {
         Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
             topics.ensure(admin, partitions);
@@ -122,13 +138,6 @@ final class RunCommand implements Callable<Integer> {
         out.println("publishing " + records.size() + " wines (" + skippedLines + " lines skipped) to " + topics.data()
                 + " at " + rate + (count > 0 ? ", " + count + " records" : ", looping") + "; " + catalog.size()
                 + " models to " + topics.models() + " every " + modelInterval.toMillis() / 1000.0 + " s");
-        Progress progress = new Progress();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            progress.stop();
-            awaitQuietly(done);
-        }, "loader-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         try (KafkaProducer<String, byte[]> producer = kafka.producer();
                 ModelCycle models = new ModelCycle(producer, topics.models(), catalog, modelInterval, maxModels,
                         progress)) {
@@ -142,13 +151,6 @@ final class RunCommand implements Callable<Integer> {
             producer.flush();
             out.println("done: " + progress.summary());
             return progress.failed() == 0 ? 0 : 1;
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException alreadyStopping) {
-                // the JVM is shutting down: the hook is running and waits for done
-            }
         }
     }
 

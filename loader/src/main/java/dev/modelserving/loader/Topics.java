@@ -23,10 +23,8 @@ import org.apache.kafka.common.config.TopicConfig;
 public record Topics(String data, String models, String results, String deadLetters) {
 
     public static final String DEFAULT_PREFIX = "models_";
-
-    public static Topics standard() {
-        return withPrefix(DEFAULT_PREFIX);
-    }
+    /** Partitions of the data and results topics when the loader creates them. */
+    public static final int DEFAULT_DATA_PARTITIONS = 3;
 
     public static Topics withPrefix(String prefix) {
         return new Topics(prefix + "data", prefix + "models", prefix + "results", prefix + "data_dlq");

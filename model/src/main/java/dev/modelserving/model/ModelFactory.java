@@ -35,10 +35,6 @@ public final class ModelFactory {
         }
     }
 
-    public LoadingPolicy policy() {
-        return policy;
-    }
-
     /** The model types this build can load. */
     public Set<ModelType> supportedTypes() {
         return Set.copyOf(loaders.keySet());
@@ -62,7 +58,7 @@ public final class ModelFactory {
         try {
             scoreSamples(model, d.getDataType());
             return model;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             model.close();
             throw new ModelLoadException("the model loaded but failed on sample records: " + e.getMessage(), e);
         }

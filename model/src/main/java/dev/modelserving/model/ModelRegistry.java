@@ -26,7 +26,7 @@ public final class ModelRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
 
     /** Records of more dataTypes than this are still skipped and counted, but under {@link #OTHER_DATA_TYPES}. */
-    static final int MAX_DATA_TYPES = 1_000;
+    public static final int MAX_DATA_TYPES = 1_000;
     public static final String OTHER_DATA_TYPES = "*";
 
     private final ModelFactory factory;
@@ -34,10 +34,6 @@ public final class ModelRegistry implements AutoCloseable {
 
     public ModelRegistry(ModelFactory factory) {
         this.factory = factory;
-    }
-
-    public ModelFactory factory() {
-        return factory;
     }
 
     /** Loads the model and, if it is sound, makes it the one serving its dataType. Never throws for a bad model. */
@@ -51,7 +47,7 @@ public final class ModelRegistry implements AutoCloseable {
                 ServedModel previous = slot.current.getAndSet(next);
                 slot.swaps.incrementAndGet();
                 if (previous != null) {
-                    previous.retire();
+                    retire(previous);
                 }
                 outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
                 LOG.log(Level.INFO, outcome.message());
@@ -89,11 +85,20 @@ public final class ModelRegistry implements AutoCloseable {
         synchronized (slot.loading) {
             ServedModel previous = slot.current.getAndSet(null);
             if (previous != null) {
-                previous.retire();
+                retire(previous);
             }
             LoadOutcome outcome = new LoadOutcome.Removed(dataType, Optional.ofNullable(previous).map(p -> p.info));
             LOG.log(Level.INFO, outcome.message());
             return outcome;
+        }
+    }
+
+    /** Closes a replaced model; a model that fails to close is reported, it no longer serves either way. */
+    private static void retire(ServedModel previous) {
+        try {
+            previous.retire();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "model " + previous.info.label() + " was replaced but did not close cleanly: " + e);
         }
     }
 

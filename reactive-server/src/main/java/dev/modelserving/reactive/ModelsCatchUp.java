@@ -29,7 +29,10 @@ public class ModelsCatchUp {
     private static final Logger LOG = Logger.getLogger(ModelsCatchUp.class);
 
     private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    /** Partition to the end offset still to be reached; known once the start-up query answered. */
     private final Map<Integer, Long> remaining = new ConcurrentHashMap<>();
+    /** Partition to the next offset after the last model message handled (the models channel may run first). */
+    private final Map<Integer, Long> handled = new ConcurrentHashMap<>();
     private volatile boolean known;
 
     // The Kafka connector's own default when nothing (Dev Services, config) sets it.
@@ -47,10 +50,14 @@ public class ModelsCatchUp {
             Set<TopicPartition> partitions = admin.describeTopics(Set.of(modelsTopic)).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(modelsTopic).partitions().stream()
                     .map(p -> new TopicPartition(modelsTopic, p.partition())).collect(Collectors.toSet());
+            var start = admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest())))
+                    .all().get(30, TimeUnit.SECONDS);
             admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
                     .all().get(30, TimeUnit.SECONDS)
                     .forEach((p, end) -> {
-                        if (end.offset() > 0) {
+                        boolean empty = end.offset() <= start.get(p).offset();
+                        boolean alreadyRead = handled.getOrDefault(p.partition(), 0L) >= end.offset();
+                        if (!empty && !alreadyRead) {
                             remaining.put(p.partition(), end.offset());
                         }
                     });
@@ -59,6 +66,8 @@ public class ModelsCatchUp {
                     modelsTopic, e.toString());
         }
         known = true;
+        // A message handled between the query and now has been recorded in handled: apply it.
+        handled.forEach(this::reached);
         if (remaining.isEmpty()) {
             caughtUp.complete(null);
         }
@@ -66,10 +75,15 @@ public class ModelsCatchUp {
 
     /** A model message at this position was handled. */
     void seen(int partition, long offset) {
-        remaining.computeIfPresent(partition, (p, end) -> offset + 1 >= end ? null : end);
+        handled.merge(partition, offset + 1, Math::max);
+        reached(partition, offset + 1);
         if (known && remaining.isEmpty()) {
             caughtUp.complete(null);
         }
+    }
+
+    private void reached(int partition, long next) {
+        remaining.computeIfPresent(partition, (p, end) -> next >= end ? null : end);
     }
 
     boolean isCaughtUp() {

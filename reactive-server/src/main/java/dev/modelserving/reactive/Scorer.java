@@ -64,6 +64,25 @@ public class Scorer {
         // Batches are scored one after the other (so a swap is seen in offset order) but their writes overlap:
         // a batch is acknowledged when its writes are done, while the next ones are already being scored.
         inFlight.acquire();
+        try {
+            writeResults(batch).whenComplete((done, failure) -> {
+                inFlight.release();
+                if (failure == null) {
+                    batch.ack();
+                } else {
+                    batch.nack(failure);
+                }
+            });
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            inFlight.release();
+            batch.nack(e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Decodes, scores and sends; completes when every result and dead letter of the batch is written. */
+    private CompletableFuture<Void> writeResults(KafkaRecordBatch<String, byte[]> batch) {
         List<KafkaRecord<String, byte[]>> messages = batch.getRecords();
         metrics.received(messages.size());
         List<CompletableFuture<Void>> writes = new ArrayList<>(messages.size());
@@ -92,15 +111,7 @@ public class Scorer {
                 writes.add(results.send(result(s, sources.get(i), now)).toCompletableFuture());
             }
         }
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-            inFlight.release();
-            if (failure == null) {
-                batch.ack();
-            } else {
-                batch.nack(failure);
-            }
-        });
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     static byte[] result(Scored s, KafkaRecord<String, byte[]> source, long now) {

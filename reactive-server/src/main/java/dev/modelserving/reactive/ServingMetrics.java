@@ -1,6 +1,7 @@
 package dev.modelserving.reactive;
 
 import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,7 +39,7 @@ public class ServingMetrics {
 
     void served(List<Scored> batch) {
         for (Scored s : batch) {
-            PerType m = perType.computeIfAbsent(s.record().getDataType(), this::register);
+            PerType m = meters(s.record().getDataType());
             if (s.isSkipped()) {
                 m.skipped().increment();
             } else if (s.isFailed()) {
@@ -57,6 +58,16 @@ public class ServingMetrics {
             meters.counter("modelserving.model.failed_loads", "dataType", String.valueOf(rejected.dataType()))
                     .increment();
         }
+    }
+
+    /** The meters of a dataType; past the registry's cap of dataTypes they are shared, as its counters are. */
+    private PerType meters(String dataType) {
+        PerType m = perType.get(dataType);
+        if (m != null) {
+            return m;
+        }
+        String key = perType.size() >= ModelRegistry.MAX_DATA_TYPES ? ModelRegistry.OTHER_DATA_TYPES : dataType;
+        return perType.computeIfAbsent(key, this::register);
     }
 
     private PerType register(String dataType) {

@@ -43,6 +43,11 @@ final class SuiteKafka implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     }
 
+    /** Sends to one partition and waits for the broker's acknowledgement. */
+    RecordMetadata send(String topic, int partition, byte[] value) throws Exception {
+        return producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30, TimeUnit.SECONDS);
+    }
+
     /** Everything on the topic now. */
     List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         return TopicContents.readAll(bootstrap, topic);
