@@ -23,4 +23,22 @@ public final class KnownServers {
                 "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
                 "-jar", jar.toString()), s.httpPort(), s.logFile());
     }
+
+    /** The Kafka Streams server: {@code kstreams-server/target/quarkus-app/quarkus-run.jar} under the module dir. */
+    public static ServerLauncher kstreams(Path moduleDir) {
+        Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
+        return s -> ServerProcess.start(List.of(
+                "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
+                "-Dquarkus.kafka-streams.bootstrap-servers=" + s.bootstrapServers(),
+                "-Dquarkus.kafka-streams.application-id=" + s.consumerGroup(),
+                "-Dkafka-streams.state.dir=" + s.stateDir().resolve("streams"),
+                "-Dquarkus.http.port=" + s.httpPort(),
+                "-Dmodel-server.topics.data=" + s.topics().data(),
+                "-Dmodel-server.topics.models=" + s.topics().models(),
+                "-Dmodel-server.topics.results=" + s.topics().results(),
+                "-Dmodel-server.topics.dead-letters=" + s.topics().deadLetters(),
+                "-Dmodel-server.max-model-bytes=" + s.maxModelBytes(),
+                "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
+                "-jar", jar.toString()), s.httpPort(), s.logFile());
+    }
 }

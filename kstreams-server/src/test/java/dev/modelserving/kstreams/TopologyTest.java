@@ -1,0 +1,162 @@
+package dev.modelserving.kstreams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ServingResult;
+import dev.modelserving.proto.WineRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology with Kafka Streams' test driver: real models, real records, no broker. */
+class TopologyTest {
+
+    private static final List<WineRow> WINES = ProjectData.wines();
+
+    @TempDir
+    Path tmp;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> models;
+    private TestInputTopic<byte[], byte[]> data;
+    private TestOutputTopic<String, byte[]> results;
+    private TestOutputTopic<String, byte[]> deadLetters;
+
+    @BeforeEach
+    void startTheDriver() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+        driver = new TopologyTestDriver(TopologyProducer.build(LoadingPolicy.defaults().withWorkDir(tmp)), props);
+        models = driver.createInputTopic(StreamNames.MODELS_TOPIC, new StringSerializer(), new ByteArraySerializer());
+        data = driver.createInputTopic(StreamNames.DATA_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(StreamNames.RESULTS_TOPIC, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(StreamNames.DEAD_LETTER_TOPIC, new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void close() {
+        driver.close();
+    }
+
+    @Test
+    void recordsWithoutAModelAreSkippedAndNothingIsPublished() {
+        sendWines("wine", 0, 10);
+
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(store().registry().stats("wine").orElseThrow().skipped()).isEqualTo(10);
+    }
+
+    @Test
+    void aModelScoresEveryLaterRecordAsTheModelLibraryDoes() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        models.pipeInput("wine", tree.toByteArray());
+
+        List<WineRecord> sent = sendWines("wine", 0, 40);
+
+        List<ServingResult> out = read();
+        assertThat(out).hasSize(40);
+        try (Model expected = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)).load(tree)) {
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(out.get(i).getModelName()).isEqualTo(tree.getName());
+                assertThat(out.get(i).getLabel()).isEqualTo(expected.score(sent.get(i)).label());
+                assertThat(out.get(i).getSourceOffset()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void aSwapTakesEffectFromTheNextRecordOn() throws Exception {
+        models.pipeInput("wine", ProjectModel.LINEAR_REGRESSION.descriptor("1").toByteArray());
+        List<WineRecord> before = sendWines("wine", 0, 5);
+        models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("2").toByteArray());
+        sendWines("wine", 5, 5);
+
+        List<ServingResult> out = read();
+
+        assertThat(out).extracting(ServingResult::getModelName).containsExactly(
+                "wine-linear-regression", "wine-linear-regression", "wine-linear-regression",
+                "wine-linear-regression", "wine-linear-regression",
+                "wine-decision-tree", "wine-decision-tree", "wine-decision-tree", "wine-decision-tree",
+                "wine-decision-tree");
+        try (Model linear = new ModelFactory(LoadingPolicy.defaults()).load(
+                ProjectModel.LINEAR_REGRESSION.descriptor("1"))) {
+            assertThat(out.get(0).getValue()).isCloseTo(linear.score(before.get(0)).value(), within(1e-9));
+        }
+    }
+
+    @Test
+    void eachDataTypeIsScoredByItsOwnModel() throws Exception {
+        models.pipeInput("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
+                .toByteArray());
+        models.pipeInput("white", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
+                .build().toByteArray());
+        sendWines("red", 0, 1);
+        sendWines("white", 1, 1);
+        sendWines("rose", 2, 1);
+
+        List<ServingResult> out = read();
+
+        assertThat(out).extracting(r -> r.getDataType() + ":" + r.getModelName())
+                .containsExactly("red:wine-decision-tree", "white:wine-linear-regression");
+        assertThat(store().registry().stats("rose").orElseThrow().skipped()).isEqualTo(1);
+    }
+
+    @Test
+    void garbageRecordsGoToTheDeadLetterTopicWithTheReason() {
+        models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
+        sendWines("wine", 0, 2);
+        data.pipeInput("garbage".getBytes(StandardCharsets.UTF_8));
+        sendWines("wine", 2, 2);
+
+        assertThat(read()).hasSize(4);
+        List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.get(0).headers().lastHeader("error").value(), StandardCharsets.UTF_8))
+                .startsWith("not a WineRecord");
+    }
+
+    private ModelStore store() {
+        return (ModelStore) driver.getStateStore(StreamNames.MODEL_STORE);
+    }
+
+    private List<WineRecord> sendWines(String dataType, int from, int count) {
+        List<WineRecord> sent = WINES.subList(from, from + count).stream().map(w -> w.toRecord(dataType)).toList();
+        sent.forEach(r -> data.pipeInput(r.toByteArray()));
+        return sent;
+    }
+
+    private List<ServingResult> read() {
+        return results.readValuesToList().stream().map(v -> {
+            try {
+                return ServingResult.parseFrom(v);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+}
