@@ -126,7 +126,8 @@ public final class ServerBench implements Callable<Integer> {
     private ServerLauncher launcher(String name) {
         return switch (name) {
             case "reactive" -> KnownServers.reactive(repo.resolve("reactive-server"));
-            default -> throw new IllegalArgumentException("unknown server '" + name + "' (known: reactive)");
+            case "kstreams" -> KnownServers.kstreams(repo.resolve("kstreams-server"));
+            default -> throw new IllegalArgumentException("unknown server '" + name + "' (known: reactive, kstreams)");
         };
     }
 
