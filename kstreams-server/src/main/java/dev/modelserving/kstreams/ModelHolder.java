@@ -3,6 +3,7 @@ package dev.modelserving.kstreams;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.rest.ModelRegistrySource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * reads it (a global store is complete on every instance, so no query leaves the instance).
  */
 @ApplicationScoped
-public class ModelHolder {
+public class ModelHolder implements ModelRegistrySource {
 
     private final ModelRegistry registry;
 
@@ -22,6 +23,7 @@ public class ModelHolder {
                 .withWorkDir(workDir)));
     }
 
+    @Override
     public ModelRegistry registry() {
         return registry;
     }

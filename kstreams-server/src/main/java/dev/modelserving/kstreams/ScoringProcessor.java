@@ -2,7 +2,7 @@ package dev.modelserving.kstreams;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.Scored;
-import dev.modelserving.proto.ServingResult;
+import dev.modelserving.model.ServingResults;
 import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -51,22 +51,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], String, byte[]
     }
 
     private byte[] result(Scored s) {
-        ServingResult.Builder r = ServingResult.newBuilder()
-                .setDataType(s.record().getDataType())
-                .setModelName(s.model().name())
-                .setModelVersion(s.model().version())
-                .putAllProbabilities(s.prediction().probabilities())
-                .setDurationNs(s.durationNanos())
-                .setScoredAtMs(System.currentTimeMillis());
-        context.recordMetadata().ifPresent((RecordMetadata m) -> r.setSourceTopic(m.topic())
-                .setSourcePartition(m.partition()).setSourceOffset(m.offset()));
-        if (s.prediction().value() != null) {
-            r.setValue(s.prediction().value());
-        }
-        if (s.prediction().label() != null) {
-            r.setLabel(s.prediction().label());
-        }
-        return r.build().toByteArray();
+        RecordMetadata m = context.recordMetadata().orElseThrow();
+        return ServingResults.of(s, m.topic(), m.partition(), m.offset(), System.currentTimeMillis()).toByteArray();
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String error) {

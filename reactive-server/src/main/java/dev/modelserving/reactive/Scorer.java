@@ -2,7 +2,7 @@ package dev.modelserving.reactive;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.Scored;
-import dev.modelserving.proto.ServingResult;
+import dev.modelserving.model.ServingResults;
 import dev.modelserving.proto.WineRecord;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -115,23 +115,7 @@ public class Scorer {
     }
 
     static byte[] result(Scored s, KafkaRecord<String, byte[]> source, long now) {
-        ServingResult.Builder r = ServingResult.newBuilder()
-                .setDataType(s.record().getDataType())
-                .setModelName(s.model().name())
-                .setModelVersion(s.model().version())
-                .putAllProbabilities(s.prediction().probabilities())
-                .setDurationNs(s.durationNanos())
-                .setSourceTopic(source.getTopic())
-                .setSourcePartition(source.getPartition())
-                .setSourceOffset(offset(source))
-                .setScoredAtMs(now);
-        if (s.prediction().value() != null) {
-            r.setValue(s.prediction().value());
-        }
-        if (s.prediction().label() != null) {
-            r.setLabel(s.prediction().label());
-        }
-        return r.build().toByteArray();
+        return ServingResults.of(s, source.getTopic(), source.getPartition(), offset(source), now).toByteArray();
     }
 
     private static long offset(KafkaRecord<String, byte[]> m) {

@@ -1,4 +1,4 @@
-package dev.modelserving.reactive;
+package dev.modelserving.rest;
 
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.ServingStats;
@@ -10,14 +10,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
-/** What this instance serves: the tutorial's serving statistics and the current models. */
+/**
+ * What a server instance serves, with the same JSON on every server: the tutorial's serving statistics and the
+ * current models.
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class StateResource {
 
-    private final ModelHolder models;
+    private final ModelRegistrySource models;
 
-    StateResource(ModelHolder models) {
+    StateResource(ModelRegistrySource models) {
         this.models = models;
     }
 
