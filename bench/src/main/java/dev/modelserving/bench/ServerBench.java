@@ -126,8 +126,11 @@ public final class ServerBench implements Callable<Integer> {
     private ServerLauncher launcher(String name) {
         return switch (name) {
             case "reactive" -> KnownServers.reactive(repo.resolve("reactive-server"));
-            case "kstreams" -> KnownServers.kstreams(repo.resolve("kstreams-server"));
-            default -> throw new IllegalArgumentException("unknown server '" + name + "' (known: reactive, kstreams)");
+            case "kstreams", "kstreams-custom" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "custom");
+            case "kstreams-standard" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "standard");
+            case "kstreams-memory" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "memory");
+            default -> throw new IllegalArgumentException("unknown server '" + name
+                    + "' (known: reactive, kstreams-custom (or kstreams), kstreams-standard, kstreams-memory)");
         };
     }
 

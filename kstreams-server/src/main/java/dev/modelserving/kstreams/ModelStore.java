@@ -4,39 +4,85 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.proto.ModelDescriptor;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.query.Position;
 
 /**
- * The custom store: the live models themselves (the model library's registry), fed by the models topic. As a
- * global store its changelog is the compacted models topic: on start, and whenever a task moves, Kafka Streams
- * replays that topic into {@link #apply(String, byte[])} through the restore callback, so every instance rebuilds
- * every model without a republish.
+ * Our own store: the live models themselves (a model library registry), not their bytes.
+ *
+ * <p>With logging ({@code custom}, one store per task) every model it accepts, and every removal, is written to
+ * the store's changelog topic; a refused model is not, so the changelog holds exactly the models that went live.
+ * When a task starts (a restart, or a task moved from another instance) Kafka Streams replays that changelog into
+ * the restore callback and the store loads those models again before the task scores a record.
+ *
+ * <p>Without logging ({@code memory}, one global store) Kafka Streams restores a global store from its source,
+ * the compacted models topic, through the same callback.
  */
 public final class ModelStore implements StateStore {
 
     private final String name;
-    private final ModelRegistry registry;
+    private final LocalServing serving;
+    private final boolean logged;
+    private ModelRegistry registry;
+    private InternalProcessorContext<?, ?> context;
+    private int partition = LocalServing.GLOBAL;
     private volatile boolean open;
 
-    public ModelStore(String name, ModelRegistry registry) {
+    ModelStore(String name, LocalServing serving, boolean logged) {
         this.name = name;
-        this.registry = registry;
+        this.serving = serving;
+        this.logged = logged;
     }
 
     public ModelRegistry registry() {
         return registry;
     }
 
-    /** A message of the models topic: a descriptor to load and swap in, or a tombstone (null) to remove. */
+    /** The data partition whose task owns this store, or {@link LocalServing#GLOBAL}. */
+    public int partition() {
+        return partition;
+    }
+
+    /**
+     * A message of the models topic: a descriptor to load and swap in, or a tombstone (null) to remove; what went
+     * live (or was removed) is logged to the changelog.
+     */
     public LoadOutcome apply(String dataType, byte[] value) {
+        if (dataType == null && value == null) {
+            throw new IllegalArgumentException("a tombstone needs the dataType as its key");
+        }
+        LoadOutcome outcome = load(dataType, value);
+        String live = outcome instanceof LoadOutcome.Loaded l ? l.model().dataType()
+                : outcome instanceof LoadOutcome.Removed r ? r.dataType() : null;
+        if (logged && live != null) {
+            context.logChange(name, Bytes.wrap(live.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
+                    Position.emptyPosition());
+        }
+        return outcome;
+    }
+
+    private LoadOutcome load(String dataType, byte[] value) {
+        return apply(registry, dataType, value);
+    }
+
+    /** A models-topic message applied to a registry: a descriptor is offered, a tombstone removes the model. */
+    static LoadOutcome apply(ModelRegistry registry, String dataType, byte[] value) {
         if (value == null) {
             return registry.remove(dataType);
         }
         try {
             return registry.offer(ModelDescriptor.parseFrom(value));
         } catch (InvalidProtocolBufferException e) {
-            return registry.refuse(dataType, "(undecodable)", "not a ModelDescriptor: " + e.getMessage());
+            return registry.refuse(String.valueOf(dataType), "(undecodable)", "not a ModelDescriptor: "
+                    + e.getMessage());
         }
     }
 
@@ -47,20 +93,44 @@ public final class ModelStore implements StateStore {
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        context.register(root, (key, value) -> apply(key == null ? null : new String(key,
-                java.nio.charset.StandardCharsets.UTF_8), value));
+        if (logged) {
+            if (!(context instanceof InternalProcessorContext<?, ?> internal)) {
+                throw new IllegalStateException("the model store needs Kafka Streams' own processor context");
+            }
+            this.context = internal;
+            this.partition = context.taskId().partition();
+        }
+        this.registry = serving.newRegistry();
+        context.register(root, (BatchingStateRestoreCallback) this::restore);
+        serving.serving(partition, registry);
         open = true;
+    }
+
+    /** Loads the last message of each dataType in a restored batch (a changelog or the compacted models topic). */
+    private void restore(java.util.Collection<KeyValue<byte[], byte[]>> batch) {
+        Map<String, byte[]> last = new LinkedHashMap<>();
+        for (KeyValue<byte[], byte[]> r : batch) {
+            if (r.key != null) {
+                String dataType = new String(r.key, StandardCharsets.UTF_8);
+                last.remove(dataType);
+                last.put(dataType, r.value);
+            }
+        }
+        last.forEach(this::load);
     }
 
     @Override
     public void flush() {
-        // nothing buffered: every model is applied as it arrives
+        // nothing buffered: every model is applied (and logged) as it arrives
     }
 
     @Override
     public void close() {
         open = false;
-        registry.close();
+        if (registry != null) {
+            serving.stopped(partition, registry);
+            registry.close();
+        }
     }
 
     @Override

@@ -1,19 +1,24 @@
 package dev.modelserving.kstreams;
 
-import dev.modelserving.model.ModelRegistry;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 
-/** Builds the {@link ModelStore}; global stores restore from their source topic, so there is no changelog of its own. */
+/**
+ * Builds the {@link ModelStore}. Logging is on by default (the {@code custom} variant's changelog); a global store
+ * ({@code memory}) is built with logging disabled, as Kafka Streams requires, and restores from its source topic.
+ * Caching does not apply: the store holds models, not bytes.
+ */
 public final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
 
     private final String name;
-    private final Supplier<ModelRegistry> registries;
+    private final LocalServing serving;
+    private boolean logging = true;
+    private Map<String, String> logConfig = new HashMap<>();
 
-    public ModelStoreBuilder(String name, Supplier<ModelRegistry> registries) {
+    public ModelStoreBuilder(String name, LocalServing serving) {
         this.name = name;
-        this.registries = registries;
+        this.serving = serving;
     }
 
     @Override
@@ -28,27 +33,31 @@ public final class ModelStoreBuilder implements StoreBuilder<ModelStore> {
 
     @Override
     public StoreBuilder<ModelStore> withLoggingEnabled(Map<String, String> config) {
-        throw new UnsupportedOperationException("the model store restores from the models topic, not a changelog");
+        logging = true;
+        logConfig = new HashMap<>(config);
+        return this;
     }
 
     @Override
     public StoreBuilder<ModelStore> withLoggingDisabled() {
+        logging = false;
+        logConfig.clear();
         return this;
     }
 
     @Override
     public ModelStore build() {
-        return new ModelStore(name, registries.get());
+        return new ModelStore(name, serving, logging);
     }
 
     @Override
     public Map<String, String> logConfig() {
-        return Map.of();
+        return logConfig;
     }
 
     @Override
     public boolean loggingEnabled() {
-        return false;
+        return logging;
     }
 
     @Override

@@ -1,13 +1,19 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.rest.ServingMetrics;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** The global processor of the models topic: applies each message to the model store. */
+/** The {@code memory} variant's global processor of the models topic: applies each message to the model store. */
 final class ModelUpdater implements Processor<String, byte[], Void, Void> {
 
+    private final ServingMetrics metrics;
     private ModelStore store;
+
+    ModelUpdater(ServingMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -16,6 +22,8 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
 
     @Override
     public void process(Record<String, byte[]> record) {
-        store.apply(record.key(), record.value());
+        if (record.key() != null || record.value() != null) {
+            metrics.model(store.apply(record.key(), record.value()));
+        }
     }
 }

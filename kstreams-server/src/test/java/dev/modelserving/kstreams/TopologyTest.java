@@ -9,6 +9,8 @@ import dev.modelserving.data.WineRow;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.rest.ServingMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
@@ -26,11 +28,11 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The topology with Kafka Streams' test driver: real models, real records, no broker. */
+/** Each variant's topology with Kafka Streams' test driver: real models, real records, no broker. */
 class TopologyTest {
 
     private static final List<WineRow> WINES = ProjectData.wines();
@@ -43,13 +45,18 @@ class TopologyTest {
     private TestOutputTopic<String, byte[]> results;
     private TestOutputTopic<String, byte[]> deadLetters;
 
-    @BeforeEach
-    void startTheDriver() {
+    private LocalServing serving;
+    private SimpleMeterRegistry meters;
+
+    private void start(StoreVariant variant) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
-        driver = new TopologyTestDriver(TopologyProducer.build(LoadingPolicy.defaults().withWorkDir(tmp)), props);
+        serving = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
+        meters = new SimpleMeterRegistry();
+        driver = new TopologyTestDriver(TopologyProducer.build(variant, serving, new ServingMetrics(meters),
+                TopologyProducer.Topics.DEFAULT), props);
         models = driver.createInputTopic(StreamNames.MODELS_TOPIC, new StringSerializer(), new ByteArraySerializer());
         data = driver.createInputTopic(StreamNames.DATA_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(StreamNames.RESULTS_TOPIC, new StringDeserializer(),
@@ -60,19 +67,25 @@ class TopologyTest {
 
     @AfterEach
     void close() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
-    @Test
-    void recordsWithoutAModelAreSkippedAndNothingIsPublished() {
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void recordsWithoutAModelAreSkippedAndNothingIsPublished(StoreVariant variant) {
+        start(variant);
         sendWines("wine", 0, 10);
 
         assertThat(results.isEmpty()).isTrue();
-        assertThat(store().registry().stats("wine").orElseThrow().skipped()).isEqualTo(10);
+        assertThat(serving.stats("wine").orElseThrow().skipped()).isEqualTo(10);
     }
 
-    @Test
-    void aModelScoresEveryLaterRecordAsTheModelLibraryDoes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void aModelScoresEveryLaterRecordAsTheModelLibraryDoes(StoreVariant variant) throws Exception {
+        start(variant);
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
         models.pipeInput("wine", tree.toByteArray());
 
@@ -89,8 +102,10 @@ class TopologyTest {
         }
     }
 
-    @Test
-    void aSwapTakesEffectFromTheNextRecordOn() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void aSwapTakesEffectFromTheNextRecordOn(StoreVariant variant) throws Exception {
+        start(variant);
         models.pipeInput("wine", ProjectModel.LINEAR_REGRESSION.descriptor("1").toByteArray());
         List<WineRecord> before = sendWines("wine", 0, 5);
         models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("2").toByteArray());
@@ -109,8 +124,10 @@ class TopologyTest {
         }
     }
 
-    @Test
-    void eachDataTypeIsScoredByItsOwnModel() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void eachDataTypeIsScoredByItsOwnModel(StoreVariant variant) throws Exception {
+        start(variant);
         models.pipeInput("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
                 .toByteArray());
         models.pipeInput("white", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
@@ -123,11 +140,13 @@ class TopologyTest {
 
         assertThat(out).extracting(r -> r.getDataType() + ":" + r.getModelName())
                 .containsExactly("red:wine-decision-tree", "white:wine-linear-regression");
-        assertThat(store().registry().stats("rose").orElseThrow().skipped()).isEqualTo(1);
+        assertThat(serving.stats("rose").orElseThrow().skipped()).isEqualTo(1);
     }
 
-    @Test
-    void garbageRecordsGoToTheDeadLetterTopicWithTheReason() {
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void garbageRecordsGoToTheDeadLetterTopicWithTheReason(StoreVariant variant) {
+        start(variant);
         models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
         sendWines("wine", 0, 2);
         data.pipeInput("garbage".getBytes(StandardCharsets.UTF_8));
@@ -140,8 +159,30 @@ class TopologyTest {
                 .startsWith("not a WineRecord");
     }
 
-    private ModelStore store() {
-        return (ModelStore) driver.getStateStore(StreamNames.MODEL_STORE);
+    @ParameterizedTest
+    @EnumSource(value = StoreVariant.class, names = {"STANDARD", "CUSTOM"})
+    void theChangelogHoldsTheModelsThatWentLiveAndARefusedModelLeavesThePreviousServing(StoreVariant variant) {
+        start(variant);
+        TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic(
+                "topology-test-" + variant.storeName() + "-changelog", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        models.pipeInput("wine", tree.toByteArray());
+        models.pipeInput("wine", ModelDescriptor.newBuilder().setName("broken").setDataType("wine")
+                .setModeltype(tree.getModeltype()).setData(com.google.protobuf.ByteString.copyFromUtf8("<PMML"))
+                .build().toByteArray());
+        sendWines("wine", 0, 3);
+        models.pipeInput("gone", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("gone")
+                .build().toByteArray());
+        models.pipeInput("gone", (byte[]) null);
+
+        assertThat(read()).extracting(ServingResult::getModelName).containsOnly(tree.getName()).hasSize(3);
+        assertThat(serving.stats("wine").orElseThrow().failedLoads()).isEqualTo(1);
+        List<TestRecord<String, byte[]>> logged = changelog.readRecordsToList();
+        assertThat(logged).extracting(TestRecord::key).containsExactly("wine", "gone", "gone");
+        assertThat(logged.get(0).value()).isEqualTo(tree.toByteArray());
+        assertThat(logged.get(2).value()).isNull();
+        assertThat(serving.servedModels()).containsOnlyKeys("wine");
     }
 
     private List<WineRecord> sendWines(String dataType, int from, int count) {

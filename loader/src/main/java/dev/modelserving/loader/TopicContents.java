@@ -19,8 +19,19 @@ public final class TopicContents {
 
     /** Reads every partition from its beginning to the end it has when called; at most 30 s. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+        return readAll(bootstrap, topic, false);
+    }
+
+    /**
+     * Reads every partition from its beginning to the end it has when called; at most 30 s. With
+     * {@code committedOnly} it reads as a {@code read_committed} consumer: to the last stable offset, without the
+     * messages of aborted transactions.
+     */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic,
+            boolean committedOnly) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()

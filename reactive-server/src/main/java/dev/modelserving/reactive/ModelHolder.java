@@ -3,13 +3,17 @@ package dev.modelserving.reactive;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.rest.ModelRegistrySource;
+import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.rest.ServingState;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.Optional;
 
 /** The models this instance serves: the model library's registry, built from the configuration. */
 @ApplicationScoped
-public class ModelHolder implements ModelRegistrySource {
+public class ModelHolder implements ServingState {
 
     private final ModelRegistry registry;
 
@@ -19,9 +23,23 @@ public class ModelHolder implements ModelRegistrySource {
         this.registry = new ModelRegistry(new ModelFactory(policy));
     }
 
-    @Override
     public ModelRegistry registry() {
         return registry;
+    }
+
+    @Override
+    public Map<String, ServingStats> allStats() {
+        return registry.allStats();
+    }
+
+    @Override
+    public Optional<ServingStats> stats(String dataType) {
+        return registry.stats(dataType);
+    }
+
+    @Override
+    public Map<String, CurrentModel> servedModels() {
+        return registry.servedModels();
     }
 
     @PreDestroy

@@ -3,6 +3,7 @@ package dev.modelserving.reactive;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.rest.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

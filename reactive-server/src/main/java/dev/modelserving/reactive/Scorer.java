@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingResults;
 import dev.modelserving.proto.WineRecord;
+import dev.modelserving.rest.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;

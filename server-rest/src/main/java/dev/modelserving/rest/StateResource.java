@@ -18,9 +18,9 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class StateResource {
 
-    private final ModelRegistrySource models;
+    private final ServingState models;
 
-    StateResource(ModelRegistrySource models) {
+    StateResource(ServingState models) {
         this.models = models;
     }
 
@@ -28,14 +28,14 @@ public class StateResource {
     @GET
     @Path("state")
     public Map<String, ServingStats> state() {
-        return models.registry().allStats();
+        return models.allStats();
     }
 
     /** Serving statistics of one dataType; 404 when it was never seen. */
     @GET
     @Path("state/{dataType}")
     public Response state(@PathParam("dataType") String dataType) {
-        return models.registry().stats(dataType)
+        return models.stats(dataType)
                 .map(stats -> Response.ok(stats).build())
                 .orElseGet(() -> Response.status(Response.Status.NOT_FOUND)
                         .entity(Map.of("error", "no dataType '" + dataType + "' has been seen")).build());
@@ -45,6 +45,6 @@ public class StateResource {
     @GET
     @Path("models")
     public Map<String, CurrentModel> models() {
-        return models.registry().servedModels();
+        return models.servedModels();
     }
 }

@@ -24,10 +24,15 @@ public final class KnownServers {
                 "-jar", jar.toString()), s.httpPort(), s.logFile());
     }
 
-    /** The Kafka Streams server: {@code kstreams-server/target/quarkus-app/quarkus-run.jar} under the module dir. */
-    public static ServerLauncher kstreams(Path moduleDir) {
+    /**
+     * The Kafka Streams server with one of its stores ({@code memory}, {@code standard}, {@code custom}):
+     * {@code kstreams-server/target/quarkus-app/quarkus-run.jar} under the module dir.
+     */
+    public static ServerLauncher kstreams(Path moduleDir, String store) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
         return s -> ServerProcess.start(List.of(
+                "-Dmodel-server.store=" + store,
+                "-Dmodel-server.advertised-host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
                 "-Dquarkus.kafka-streams.bootstrap-servers=" + s.bootstrapServers(),
                 "-Dquarkus.kafka-streams.application-id=" + s.consumerGroup(),

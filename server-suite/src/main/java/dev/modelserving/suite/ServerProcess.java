@@ -76,6 +76,14 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** A crash: SIGKILL, no shutdown hook runs, nothing is flushed or committed. */
+    public void kill() throws Exception {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the server did not die within 30 s of SIGKILL");
+        }
+    }
+
     /** The last lines of the server's log, for a failure message. */
     public String tail() throws IOException {
         List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();

@@ -5,11 +5,11 @@ import dev.modelserving.suite.ServerBehaviourSuite;
 import dev.modelserving.suite.ServerLauncher;
 import java.nio.file.Path;
 
-/** The shared behaviour suite against the packaged Kafka Streams server, one process per test. */
-class KstreamsServerBehaviourIT extends ServerBehaviourSuite {
+/** The shared behaviour suite against the packaged Kafka Streams server with the {@code custom} store. */
+class CustomStoreBehaviourIT extends ServerBehaviourSuite {
 
     @Override
     protected ServerLauncher launcher() {
-        return KnownServers.kstreams(Path.of("."));
+        return KnownServers.kstreams(Path.of("."), "custom");
     }
 }

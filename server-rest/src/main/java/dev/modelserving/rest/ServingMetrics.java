@@ -1,4 +1,4 @@
-package dev.modelserving.reactive;
+package dev.modelserving.rest;
 
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The counters and the scoring-latency histogram every server exports under the same names. */
+/**
+ * The counters and the scoring-latency histogram every server exports under the same names (a CDI bean in the
+ * Quarkus servers; constructed directly elsewhere).
+ */
 @ApplicationScoped
 public class ServingMetrics {
 
@@ -20,7 +23,7 @@ public class ServingMetrics {
     private final Counter deadLettered;
     private final Map<String, PerType> perType = new ConcurrentHashMap<>();
 
-    ServingMetrics(MeterRegistry meters) {
+    public ServingMetrics(MeterRegistry meters) {
         this.meters = meters;
         this.in = meters.counter("modelserving.records.in");
         this.deadLettered = meters.counter("modelserving.records.dead_lettered");
@@ -29,29 +32,31 @@ public class ServingMetrics {
     /** The meters of one dataType, registered once. */
     private record PerType(Counter scored, Counter skipped, Counter failed, Timer latency) {}
 
-    void received(int records) {
+    public void received(int records) {
         in.increment(records);
     }
 
-    void deadLettered() {
+    public void deadLettered() {
         deadLettered.increment();
     }
 
-    void served(List<Scored> batch) {
-        for (Scored s : batch) {
-            PerType m = meters(s.record().getDataType());
-            if (s.isSkipped()) {
-                m.skipped().increment();
-            } else if (s.isFailed()) {
-                m.failed().increment();
-            } else {
-                m.scored().increment();
-                m.latency().record(s.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
+    public void served(List<Scored> batch) {
+        batch.forEach(this::served);
+    }
+
+    public void served(Scored s) {
+        PerType m = meters(s.record().getDataType());
+        if (s.isSkipped()) {
+            m.skipped().increment();
+        } else if (s.isFailed()) {
+            m.failed().increment();
+        } else {
+            m.scored().increment();
+            m.latency().record(s.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
-    void model(LoadOutcome outcome) {
+    public void model(LoadOutcome outcome) {
         if (outcome instanceof LoadOutcome.Loaded loaded) {
             meters.counter("modelserving.model.swaps", "dataType", loaded.model().dataType()).increment();
         } else if (outcome instanceof LoadOutcome.Rejected rejected) {

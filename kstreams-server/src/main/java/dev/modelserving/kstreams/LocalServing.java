@@ -1,0 +1,82 @@
+package dev.modelserving.kstreams;
+
+import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.model.ServingSummary;
+import dev.modelserving.rest.ServingState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The models this instance serves, one registry per active task (per data partition) in the {@code standard} and
+ * {@code custom} variants, one registry under {@link #GLOBAL} in {@code memory}. Stores and processors register
+ * their registry when their task starts and take it back when it closes; the REST API reads the summary.
+ */
+@ApplicationScoped
+public class LocalServing implements ServingState {
+
+    /** The key of the one registry of the {@code memory} variant's global store. */
+    public static final int GLOBAL = -1;
+
+    private final ModelFactory factory;
+    private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
+
+    @Inject
+    LocalServing(@ConfigProperty(name = "model-server.max-model-bytes", defaultValue = "67108864") long maxModelBytes,
+            @ConfigProperty(name = "model-server.model-roots") Optional<List<Path>> modelRoots,
+            @ConfigProperty(name = "model-server.work-dir", defaultValue = "${java.io.tmpdir}/model-serving") Path workDir) {
+        this(LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes).withModelRoots(modelRoots.orElse(List.of()))
+                .withWorkDir(workDir));
+    }
+
+    public LocalServing(LoadingPolicy policy) {
+        this.factory = new ModelFactory(policy);
+    }
+
+    /** A new, empty registry for a task (or the global store). */
+    public ModelRegistry newRegistry() {
+        return new ModelRegistry(factory);
+    }
+
+    /** A task (or the global store) serves from this registry from now on. */
+    public void serving(int partition, ModelRegistry registry) {
+        tasks.put(partition, registry);
+    }
+
+    /** The task has closed (revoked, or the instance stops): its registry no longer counts. */
+    public void stopped(int partition, ModelRegistry registry) {
+        tasks.remove(partition, registry);
+    }
+
+    /** The registry of one data partition's task on this instance, or the global one. */
+    public Optional<ModelRegistry> partition(int partition) {
+        ModelRegistry r = tasks.get(partition);
+        return r != null ? Optional.of(r) : Optional.ofNullable(tasks.get(GLOBAL));
+    }
+
+    /** Partition (or {@link #GLOBAL}) to registry, for every task active here. */
+    public Map<Integer, ModelRegistry> registries() {
+        return Map.copyOf(tasks);
+    }
+
+    @Override
+    public Map<String, ServingStats> allStats() {
+        return ServingSummary.stats(tasks.values().stream().map(ModelRegistry::allStats).toList());
+    }
+
+    @Override
+    public Map<String, CurrentModel> servedModels() {
+        List<ModelRegistry> rs = List.copyOf(tasks.values());
+        return ServingSummary.models(rs.stream().map(ModelRegistry::servedModels).toList(),
+                rs.stream().map(r -> r.allStats().keySet()).toList());
+    }
+}

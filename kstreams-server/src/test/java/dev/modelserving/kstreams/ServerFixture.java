@@ -1,0 +1,170 @@
+package dev.modelserving.kstreams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelserving.broker.SharedBroker;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.loader.TopicContents;
+import dev.modelserving.loader.Topics;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ServingResult;
+import dev.modelserving.suite.KnownServers;
+import dev.modelserving.suite.ServerProcess;
+import dev.modelserving.suite.ServerSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Packaged Kafka Streams servers against the in-process broker, for the tests that need several of them or kill
+ * them: topics of the test's own, a producer, HTTP, and results counted per input position.
+ */
+final class ServerFixture implements AutoCloseable {
+
+    static final int DATA_PARTITIONS = 3;
+
+    final String bootstrap = SharedBroker.get().bootstrapServers();
+    final Topics topics;
+    private final String group;
+    private final Path dir;
+    private final KafkaProducer<String, byte[]> producer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<ServerProcess> started = new ArrayList<>();
+
+    /** An input record's place; each result names it. */
+    record Position(int partition, long offset) implements Comparable<Position> {
+        @Override
+        public int compareTo(Position o) {
+            return partition != o.partition ? Integer.compare(partition, o.partition) : Long.compare(offset, o.offset);
+        }
+    }
+
+    /** An HTTP answer. */
+    record Answer(int status, Map<String, List<String>> headers, JsonNode body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    ServerFixture(String name, Path dir) throws Exception {
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        this.topics = Topics.withPrefix(prefix);
+        this.group = prefix + "app";
+        this.dir = dir;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            topics.ensure(admin, DATA_PARTITIONS);
+        }
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024));
+    }
+
+    /** Starts an instance of the application (the test's group) with its own port and state directory. */
+    ServerProcess start(String store, String instance) throws Exception {
+        Path state = Files.createDirectories(dir.resolve(instance));
+        ServerSettings s = new ServerSettings(bootstrap, topics, group, freePort(), state, 256 * 1024,
+                Path.of("target", "it-logs", group + "-" + instance + ".log").toAbsolutePath());
+        ServerProcess p = KnownServers.kstreams(Path.of("."), store).start(s);
+        started.add(p);
+        return p;
+    }
+
+    void publish(ModelDescriptor d) throws Exception {
+        producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray())).get();
+    }
+
+    /** Sends wines round-robin over the data partitions; their positions, in order. */
+    List<Position> sendWines(String dataType, int from, int count) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            acks.add(producer.send(new ProducerRecord<>(topics.data(), i % DATA_PARTITIONS, null,
+                    ProjectData.wines().get(i % ProjectData.wines().size()).toRecord(dataType).toByteArray())));
+        }
+        List<Position> sent = new ArrayList<>();
+        for (Future<RecordMetadata> ack : acks) {
+            RecordMetadata m = ack.get(60, TimeUnit.SECONDS);
+            sent.add(new Position(m.partition(), m.offset()));
+        }
+        return sent;
+    }
+
+    /** The sum of the results topic's end offsets: results written, committed or not (cheap to ask). */
+    long resultsWritten() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            admin.describeTopics(List.of(topics.results())).allTopicNames().get().get(topics.results()).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topics.results(), p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    /** How many results each input position has on the results topic, read committed. */
+    Map<Position, Integer> committedResults() throws Exception {
+        Map<Position, Integer> counts = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> m : TopicContents.readAll(bootstrap, topics.results(), true)) {
+            ServingResult r = ServingResult.parseFrom(m.value());
+            counts.merge(new Position(r.getSourcePartition(), r.getSourceOffset()), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    Answer get(ServerProcess server, String path) {
+        return get(server.base().resolve(path));
+    }
+
+    Answer get(URI uri) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.headers().map(), r.body().isEmpty() ? null : json.readTree(r.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ServerProcess p : started) {
+            p.close();
+        }
+        producer.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.modelserving.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One view of several registries that serve the same models side by side (the tasks of a Kafka Streams instance,
+ * the instances of an application): what a client asks "which model serves this dataType?" is answered
+ * conservatively, counters are added up.
+ *
+ * <p>Each registry loads every model itself, so a dataType is served by a model only when every registry that has
+ * seen the dataType serves it; mid-swap the answer is the least advanced registry's model (or none), never a
+ * model some registry has not loaded yet. Record counters (skipped, scoring errors) are sums; the current model's
+ * invocations and durations cover the registries serving that same model; load counters (swaps, failed loads)
+ * count each model once, so they are the largest of the registries', not the sum.
+ */
+public final class ServingSummary {
+
+    private ServingSummary() {}
+
+    /** dataType to the merged statistics of every registry that has seen it, sorted by dataType. */
+    public static Map<String, ServingStats> stats(Collection<Map<String, ServingStats>> parts) {
+        Map<String, List<ServingStats>> byType = new TreeMap<>();
+        parts.forEach(p -> p.forEach((type, s) -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(s)));
+        Map<String, ServingStats> out = new TreeMap<>();
+        byType.forEach((type, list) -> out.put(type, merge(list)));
+        return out;
+    }
+
+    /** One dataType's statistics from several registries (at least one). */
+    public static ServingStats merge(List<ServingStats> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to merge");
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        ServingStats current = parts.stream().min(Comparator.comparing(ServingSummary::servingSince)).orElseThrow();
+        long invocations = 0;
+        double totalMs = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        long skipped = 0;
+        long errors = 0;
+        long swaps = 0;
+        long failedLoads = 0;
+        LoadFailure lastFailure = null;
+        for (ServingStats s : parts) {
+            if (Objects.equals(s.name(), current.name()) && Objects.equals(s.version(), current.version())
+                    && s.invocations() > 0) {
+                invocations += s.invocations();
+                totalMs += s.meanMs() * s.invocations();
+                min = Math.min(min, s.minMs());
+                max = Math.max(max, s.maxMs());
+            }
+            skipped += s.skipped();
+            errors += s.scoringErrors();
+            swaps = Math.max(swaps, s.modelSwaps());
+            failedLoads = Math.max(failedLoads, s.failedLoads());
+            if (s.lastLoadFailure() != null
+                    && (lastFailure == null || s.lastLoadFailure().at().isAfter(lastFailure.at()))) {
+                lastFailure = s.lastLoadFailure();
+            }
+        }
+        return new ServingStats(current.dataType(), current.name(), current.description(), current.version(),
+                current.since(), invocations, invocations == 0 ? 0 : totalMs / invocations,
+                invocations == 0 ? 0 : min, max, skipped, errors, swaps, failedLoads, lastFailure);
+    }
+
+    /**
+     * dataType to the model serving it in every registry that has seen the dataType (the least advanced one's,
+     * mid-swap); a dataType some registry has seen without a model is left out.
+     *
+     * @param models each registry's {@link ModelRegistry#servedModels()}
+     * @param seen each registry's dataTypes seen ({@link ModelRegistry#allStats()} keys), same order as models
+     */
+    public static Map<String, CurrentModel> models(List<Map<String, CurrentModel>> models,
+            List<? extends Collection<String>> seen) {
+        if (models.size() != seen.size()) {
+            throw new IllegalArgumentException("one set of seen dataTypes per registry");
+        }
+        Map<String, CurrentModel> out = new TreeMap<>();
+        Map<String, Boolean> everywhere = new TreeMap<>();
+        for (int i = 0; i < models.size(); i++) {
+            Map<String, CurrentModel> served = models.get(i);
+            for (String type : seen.get(i)) {
+                CurrentModel m = served.get(type);
+                if (m == null) {
+                    everywhere.put(type, false);
+                } else {
+                    everywhere.putIfAbsent(type, true);
+                    out.merge(type, m, (a, b) -> a.since().isAfter(b.since()) ? b : a);
+                }
+            }
+        }
+        everywhere.forEach((type, all) -> {
+            if (!all) {
+                out.remove(type);
+            }
+        });
+        return out;
+    }
+
+    /** When a registry's current model went live; a registry with no model counts as the least advanced. */
+    private static Instant servingSince(ServingStats s) {
+        return s.name() == null || s.since() == null ? Instant.MIN : s.since();
+    }
+}
