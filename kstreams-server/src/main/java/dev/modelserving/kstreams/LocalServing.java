@@ -57,12 +57,6 @@ public class LocalServing implements ServingState {
         tasks.remove(partition, registry);
     }
 
-    /** The registry of one data partition's task on this instance, or the global one. */
-    public Optional<ModelRegistry> partition(int partition) {
-        ModelRegistry r = tasks.get(partition);
-        return r != null ? Optional.of(r) : Optional.ofNullable(tasks.get(GLOBAL));
-    }
-
     /** Partition (or {@link #GLOBAL}) to registry, for every task active here. */
     public Map<Integer, ModelRegistry> registries() {
         return Map.copyOf(tasks);

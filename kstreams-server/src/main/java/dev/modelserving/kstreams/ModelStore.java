@@ -25,6 +25,9 @@ import org.apache.kafka.streams.query.Position;
  *
  * <p>Without logging ({@code memory}, one global store) Kafka Streams restores a global store from its source,
  * the compacted models topic, through the same callback.
+ *
+ * <p>The global store shows itself to the REST API ({@link LocalServing}) as soon as it opens; a task's store is
+ * shown by the task's processor, which only active tasks run (a standby replica's store stays out of the view).
  */
 public final class ModelStore implements StateStore {
 
@@ -33,7 +36,6 @@ public final class ModelStore implements StateStore {
     private final boolean logged;
     private ModelRegistry registry;
     private InternalProcessorContext<?, ?> context;
-    private int partition = LocalServing.GLOBAL;
     private volatile boolean open;
 
     ModelStore(String name, LocalServing serving, boolean logged) {
@@ -44,11 +46,6 @@ public final class ModelStore implements StateStore {
 
     public ModelRegistry registry() {
         return registry;
-    }
-
-    /** The data partition whose task owns this store, or {@link LocalServing#GLOBAL}. */
-    public int partition() {
-        return partition;
     }
 
     /**
@@ -98,11 +95,12 @@ public final class ModelStore implements StateStore {
                 throw new IllegalStateException("the model store needs Kafka Streams' own processor context");
             }
             this.context = internal;
-            this.partition = context.taskId().partition();
         }
         this.registry = serving.newRegistry();
         context.register(root, (BatchingStateRestoreCallback) this::restore);
-        serving.serving(partition, registry);
+        if (!logged) {
+            serving.serving(LocalServing.GLOBAL, registry);
+        }
         open = true;
     }
 
@@ -128,7 +126,9 @@ public final class ModelStore implements StateStore {
     public void close() {
         open = false;
         if (registry != null) {
-            serving.stopped(partition, registry);
+            if (!logged) {
+                serving.stopped(LocalServing.GLOBAL, registry);
+            }
             registry.close();
         }
     }

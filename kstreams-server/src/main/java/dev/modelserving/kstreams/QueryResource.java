@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -43,10 +44,12 @@ public class QueryResource {
     private static final String RETRY_AFTER_SECONDS = "1";
 
     /** An instance of the application, from Kafka Streams' metadata. */
+    @RegisterForReflection
     public record Instance(String host, int port, boolean self, List<Integer> partitions,
             List<Integer> standbyPartitions) {}
 
     /** What the tasks of some data partitions serve, and which instance answered. */
+    @RegisterForReflection
     public record PartitionState(List<String> servedBy, List<Integer> partitions, Map<String, ServingStats> models) {}
 
     private final KafkaStreams streams;
@@ -147,8 +150,11 @@ public class QueryResource {
         }
         streams.store(StoreQueryParameters.fromNameAndType(StreamNames.MODEL_STATE_STORE,
                 QueryableStoreTypes.<String, byte[]>keyValueStore()).withPartition(partition)).approximateNumEntries();
-        return serving.registries().entrySet().stream().filter(e -> e.getKey() == partition).map(Map.Entry::getValue)
-                .findFirst().orElseThrow(() -> new InvalidStateStoreException("task " + partition + " is not serving"));
+        ModelRegistry registry = serving.registries().get(partition);
+        if (registry == null) {
+            throw new InvalidStateStoreException("the task of partition " + partition + " is not serving here");
+        }
+        return registry;
     }
 
     private List<Integer> localPartitions() {

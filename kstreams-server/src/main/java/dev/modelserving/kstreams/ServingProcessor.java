@@ -43,6 +43,8 @@ final class ServingProcessor implements Processor<byte[], Input, String, byte[]>
         this.context = context;
         if (variant == StoreVariant.CUSTOM) {
             ModelStore store = context.getStateStore(StreamNames.MODEL_STORE);
+            int partition = context.taskId().partition();
+            serving.serving(partition, store.registry());
             models = new TaskModels() {
                 @Override
                 public ModelRegistry registry() {
@@ -52,6 +54,11 @@ final class ServingProcessor implements Processor<byte[], Input, String, byte[]>
                 @Override
                 public LoadOutcome apply(String dataType, byte[] descriptor) {
                     return store.apply(dataType, descriptor);
+                }
+
+                @Override
+                public void close() {
+                    serving.stopped(partition, store.registry());
                 }
             };
         } else {

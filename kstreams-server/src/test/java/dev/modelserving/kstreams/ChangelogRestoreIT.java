@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
 import dev.modelserving.loader.TopicContents;
 import dev.modelserving.loader.Topics;
 import dev.modelserving.model.LoadingPolicy;
@@ -87,9 +88,10 @@ class ChangelogRestoreIT {
             streams = start(variant, second, topics, prefix, bootstrap);
             try {
                 awaitEveryTaskServes(second, tree);
+                List<WineRow> wines = ProjectData.wines();
                 for (int i = 0; i < 10; i++) {
                     producer.send(new ProducerRecord<>(topics.data(), i % PARTITIONS, null,
-                            ProjectData.wines().get(i).toRecord(tree.getDataType()).toByteArray())).get();
+                            wines.get(i).toRecord(tree.getDataType()).toByteArray())).get();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(TopicContents.readAll(bootstrap,
                         topics.results(), true)).hasSize(10).allSatisfy(m -> assertThat(

@@ -101,6 +101,25 @@ class InteractiveQueriesIT {
         }
     }
 
+    @Test
+    void queriesAnswer503WithRetryAfterUntilTheStoresAreQueryable() throws Exception {
+        try (ServerFixture kafka = new ServerFixture("iq-early", tmp, false)) {
+            // Kafka Streams waits for its input topics: until they exist nothing is queryable.
+            ServerProcess a = kafka.start("standard", "a");
+            for (String path : List.of("/state/value", "/state/value?partition=0", "/state/instances")) {
+                Answer r = kafka.get(a, path);
+                assertThat(r.status()).as(path).isEqualTo(503);
+                assertThat(r.header("Retry-After")).as(path).isEqualTo("1");
+                assertThat(r.body().path("error").asText()).as(path).contains("try again");
+            }
+
+            kafka.createTopics();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(ok(kafka.get(a, "/state/value")).path("partitions")).hasSize(3));
+            assertThat(unavailable).allSatisfy(r -> assertThat(r.header("Retry-After")).isEqualTo("1"));
+        }
+    }
+
     /** The body of a 200; a 503 is remembered (it must carry Retry-After) and fails this attempt. */
     private JsonNode ok(Answer r) {
         if (r.status() == 503) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.WineRow;
 import dev.modelserving.loader.TopicContents;
 import dev.modelserving.loader.Topics;
 import dev.modelserving.proto.ModelDescriptor;
@@ -47,6 +48,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class ServerFixture implements AutoCloseable {
 
     static final int DATA_PARTITIONS = 3;
+    private static final List<WineRow> WINES = ProjectData.wines();
 
     final String bootstrap = SharedBroker.get().bootstrapServers();
     final Topics topics;
@@ -74,18 +76,28 @@ final class ServerFixture implements AutoCloseable {
     }
 
     ServerFixture(String name, Path dir) throws Exception {
+        this(name, dir, true);
+    }
+
+    ServerFixture(String name, Path dir, boolean createTopics) throws Exception {
         String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
         this.topics = Topics.withPrefix(prefix);
         this.group = prefix + "app";
         this.dir = dir;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            topics.ensure(admin, DATA_PARTITIONS);
+        if (createTopics) {
+            createTopics();
         }
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024));
+    }
+
+    void createTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            topics.ensure(admin, DATA_PARTITIONS);
+        }
     }
 
     /** Starts an instance of the application (the test's group) with its own port and state directory. */
@@ -107,7 +119,7 @@ final class ServerFixture implements AutoCloseable {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
             acks.add(producer.send(new ProducerRecord<>(topics.data(), i % DATA_PARTITIONS, null,
-                    ProjectData.wines().get(i % ProjectData.wines().size()).toRecord(dataType).toByteArray())));
+                    WINES.get(i % WINES.size()).toRecord(dataType).toByteArray())));
         }
         List<Position> sent = new ArrayList<>();
         for (Future<RecordMetadata> ack : acks) {

@@ -80,6 +80,8 @@ class TopologyTest {
 
         assertThat(results.isEmpty()).isTrue();
         assertThat(serving.stats("wine").orElseThrow().skipped()).isEqualTo(10);
+        assertThat(meters.counter("modelserving.records.skipped", "dataType", "wine").count()).isEqualTo(10);
+        assertThat(meters.counter("modelserving.records.in").count()).isEqualTo(10);
     }
 
     @ParameterizedTest
