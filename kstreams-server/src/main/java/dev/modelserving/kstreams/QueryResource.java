@@ -101,6 +101,10 @@ public class QueryResource {
         boolean local = "local".equals(scope);
         try {
             if (partition != null) {
+                if (partition < 0 || (streams.state() == KafkaStreams.State.RUNNING && partition >= partitionCount())) {
+                    return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "partition " + partition
+                            + " does not exist: " + dataTopic + " has " + partitionCount() + " partitions")).build();
+                }
                 Optional<HostInfo> owner = owner(partition);
                 if (variant == StoreVariant.MEMORY || local || owner.map(self::equals).orElse(false)) {
                     return ok(local(List.of(partition)));
@@ -163,6 +167,13 @@ public class QueryResource {
                 .flatMap(t -> t.topicPartitions().stream())
                 .filter(tp -> tp.topic().equals(dataTopic)).map(TopicPartition::partition).sorted().distinct()
                 .toList();
+    }
+
+    /** Partitions of the data topic as the assignment shows them; unbounded while nothing is assigned. */
+    private int partitionCount() {
+        return streams.metadataForAllStreamsClients().stream().flatMap(m -> m.topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(dataTopic)).mapToInt(tp -> tp.partition() + 1).max()
+                .orElse(Integer.MAX_VALUE);
     }
 
     private Optional<HostInfo> owner(int partition) {

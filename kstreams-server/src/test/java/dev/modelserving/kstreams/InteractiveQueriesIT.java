@@ -77,6 +77,7 @@ class InteractiveQueriesIT {
                 });
             }
             assertThat(ok(kafka.get(a, "/state/value")).path("partitions")).hasSize(3);
+            assertThat(kafka.get(a, "/state/value?partition=3").status()).isEqualTo(404);
 
             List<Position> before = kafka.sendWines(WINE, 0, 60);
             await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedResults()).containsKeys(
@@ -97,6 +98,9 @@ class InteractiveQueriesIT {
                 assertThat(results.values()).as("results per input record").containsOnly(1);
             });
             assertThat(ok(kafka.get(a, "/state/" + WINE)).path("skipped").asLong()).isZero();
+            assertThat(ok(kafka.get(a, "/q/health")).path("status").asText()).isEqualTo("UP");
+            assertThat(kafka.text(a, "/q/metrics")).contains("modelserving_records_scored_total{dataType=\"wine\"}")
+                    .contains("modelserving_scoring_latency_seconds_bucket").contains("modelserving_records_in_total");
             assertThat(unavailable).allSatisfy(r -> assertThat(r.header("Retry-After")).isEqualTo("1"));
         }
     }

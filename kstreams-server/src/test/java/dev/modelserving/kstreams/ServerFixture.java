@@ -153,6 +153,12 @@ final class ServerFixture implements AutoCloseable {
         return get(server.base().resolve(path));
     }
 
+    /** The body of a GET as text (e.g. Prometheus metrics). */
+    String text(ServerProcess server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(server.base().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     Answer get(URI uri) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),

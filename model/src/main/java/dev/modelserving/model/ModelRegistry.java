@@ -63,6 +63,47 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * Brings a dataType back as a restarted server saved it: its counters, and its model (loaded again from the
+     * descriptor, checked as any offered model) with the model's statistics and since, when the saved statistics
+     * are of that model. Without a descriptor only the counters come back. A model that no longer loads is refused
+     * (counted, with its reason) and nothing serves until the next model arrives.
+     */
+    public LoadOutcome restore(String dataType, ModelDescriptor d, ServingStats saved) {
+        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        synchronized (slot.loading) {
+            slot.skipped.add(saved.skipped());
+            slot.scoringErrors.add(saved.scoringErrors());
+            slot.swaps.set(saved.modelSwaps());
+            slot.failedLoads.set(saved.failedLoads());
+            slot.lastFailure.set(saved.lastLoadFailure());
+            if (d == null) {
+                return new LoadOutcome.Removed(dataType, Optional.empty());
+            }
+            try {
+                Model model = factory.load(d);
+                boolean same = java.util.Objects.equals(model.info().name(), saved.name())
+                        && java.util.Objects.equals(model.info().version(), saved.version());
+                ServedModel next = same ? new ServedModel(model, saved) : new ServedModel(model);
+                ServedModel previous = slot.current.getAndSet(next);
+                if (previous != null) {
+                    retire(previous);
+                }
+                LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
+                LOG.log(Level.INFO, "restored: " + outcome.message());
+                return outcome;
+            } catch (ModelLoadException e) {
+                LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), "could not be restored: "
+                        + e.getMessage(), Instant.now());
+                slot.failedLoads.incrementAndGet();
+                slot.lastFailure.set(failure);
+                LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
+                LOG.log(Level.WARNING, outcome.message());
+                return outcome;
+            }
+        }
+    }
+
+    /**
      * Records a model that could not even be read as a descriptor (for example undecodable bytes on the models
      * topic): counted and shown like any refused model; what is served does not change.
      */

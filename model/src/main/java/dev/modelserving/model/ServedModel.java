@@ -17,7 +17,7 @@ final class ServedModel {
 
     final Model model;
     final ModelInfo info;
-    final Instant since = Instant.now();
+    final Instant since;
 
     private final LongAdder invocations = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
@@ -29,6 +29,20 @@ final class ServedModel {
     ServedModel(Model model) {
         this.model = model;
         this.info = model.info();
+        this.since = Instant.now();
+    }
+
+    /** A model brought back by a restarted server, with the statistics it had when they were saved. */
+    ServedModel(Model model, ServingStats saved) {
+        this.model = model;
+        this.info = model.info();
+        this.since = saved.since() == null ? Instant.now() : saved.since();
+        if (saved.invocations() > 0) {
+            invocations.add(saved.invocations());
+            totalNanos.add(Math.round(saved.meanMs() * 1e6 * saved.invocations()));
+            minNanos.set(Math.round(saved.minMs() * 1e6));
+            maxNanos.set(Math.round(saved.maxMs() * 1e6));
+        }
     }
 
     /** Predictions for the records, in order; null when this model was retired meanwhile. */

@@ -3,6 +3,7 @@ package dev.modelserving.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -116,5 +117,47 @@ class ModelRegistryTest {
         assertThat(stats.lastLoadFailure().reason()).isEqualTo("not a ModelDescriptor");
         assertThat(registry.servedModels().get("wine").model().name()).isEqualTo("linear");
         assertThat(registry.servedModels().get("wine").since()).isEqualTo(stats.since());
+    }
+
+    @Test
+    void aRestoredDataTypeServesItsSavedModelWithTheStatisticsItHad() {
+        ModelDescriptor linear = Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR);
+        registry.offer(linear);
+        registry.score(wine("wine", 0.7, 9.4));
+        registry.score(wine("wine", 0.5, 10));
+        registry.refuse("wine", "broken", "not a model");
+        ServingStats saved = registry.stats("wine").orElseThrow();
+
+        try (ModelRegistry restarted = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()))) {
+            LoadOutcome outcome = restarted.restore("wine", linear, saved);
+            Scored s = restarted.score(wine("wine", 0.3, 12));
+
+            assertThat(outcome).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(s.prediction().value()).isCloseTo(1.5 + 0.4 * 12 - 2 * 0.3, within(1e-9));
+            ServingStats now = restarted.stats("wine").orElseThrow();
+            assertThat(now.invocations()).isEqualTo(3);
+            assertThat(now.since()).isEqualTo(saved.since());
+            assertThat(now.modelSwaps()).isEqualTo(saved.modelSwaps());
+            assertThat(now.failedLoads()).isEqualTo(1);
+            assertThat(now.lastLoadFailure()).isEqualTo(saved.lastLoadFailure());
+        }
+    }
+
+    @Test
+    void aSavedModelThatNoLongerLoadsIsRefusedAndItsCountersStillComeBack() {
+        registry.offer(Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR));
+        registry.score(wine("wine", 0.7, 9.4));
+        ServingStats saved = registry.stats("wine").orElseThrow();
+
+        try (ModelRegistry restarted = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()))) {
+            LoadOutcome outcome = restarted.restore("wine", Fixtures.pmml("linear", "1", "<PMML".getBytes(java.nio.charset.StandardCharsets.UTF_8)), saved);
+
+            assertThat(outcome).isInstanceOf(LoadOutcome.Rejected.class);
+            ServingStats now = restarted.stats("wine").orElseThrow();
+            assertThat(now.name()).isNull();
+            assertThat(now.modelSwaps()).isEqualTo(1);
+            assertThat(now.failedLoads()).isEqualTo(1);
+            assertThat(now.lastLoadFailure().reason()).startsWith("could not be restored");
+        }
     }
 }

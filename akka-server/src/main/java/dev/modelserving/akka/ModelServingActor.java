@@ -1,0 +1,149 @@
+package dev.modelserving.akka;
+
+import akka.actor.AbstractActorWithTimers;
+import akka.actor.Props;
+import akka.event.Logging;
+import akka.pattern.Patterns;
+import akka.event.LoggingAdapter;
+import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.Scored;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.WineRecord;
+import dev.modelserving.rest.ServingMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Serves one dataType: scores its records with its current model and keeps its statistics. The live model's
+ * descriptor is saved when a model goes live (removed when it is removed); the statistics are saved when a model
+ * changes, at most every {@value #SAVE_EVERY_MS} ms while records are scored, and when the actor stops. A new actor
+ * on the same directory starts with the saved model and statistics.
+ */
+final class ModelServingActor extends AbstractActorWithTimers {
+
+    static final long SAVE_EVERY_MS = 1_000;
+
+    /** Score one record of this dataType; the answer is its {@link Scored}. */
+    record Score(WineRecord record) {}
+
+    /** Apply a models-topic message; the answer is the {@link LoadOutcome}. */
+    record Update(ModelMessage message) {}
+
+    /** The answer is this dataType's {@code Optional<ServingStats>}. */
+    enum GetStats { INSTANCE }
+
+    /** The answer is this dataType's {@code Optional<CurrentModel>}. */
+    enum GetModel { INSTANCE }
+
+    private enum Save { INSTANCE }
+
+    private record Applied(ModelMessage message, LoadOutcome outcome, akka.actor.ActorRef replyTo) {}
+
+    private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
+    private final String dataType;
+    private final ModelRegistry registry;
+    private final SavedServing saved;
+    private final ServingMetrics metrics;
+    private final Executor loading;
+    private boolean unsaved;
+
+    static Props props(String dataType, ModelFactory factory, Path stateDir, ServingMetrics metrics) {
+        return Props.create(ModelServingActor.class, () -> new ModelServingActor(dataType, factory, stateDir, metrics));
+    }
+
+    private ModelServingActor(String dataType, ModelFactory factory, Path stateDir, ServingMetrics metrics) {
+        this.dataType = dataType;
+        this.registry = new ModelRegistry(factory);
+        this.saved = new SavedServing(stateDir, dataType);
+        this.metrics = metrics;
+        this.loading = getContext().getSystem().dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
+    }
+
+    @Override
+    public void preStart() {
+        try {
+            Optional<ServingStats> stats = saved.stats();
+            Optional<ModelDescriptor> model = saved.model();
+            if (stats.isPresent() || model.isPresent()) {
+                LoadOutcome outcome = registry.restore(dataType, model.orElse(null), stats.orElse(emptyStats()));
+                log.info("dataType '{}' restored from {}: {}", dataType, saved.dir(), outcome.message());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warning("dataType '{}': the saved state in {} could not be read ({}); starting without it", dataType,
+                    saved.dir(), e.toString());
+        }
+        getTimers().startTimerWithFixedDelay(Save.INSTANCE, Save.INSTANCE, Duration.ofMillis(SAVE_EVERY_MS));
+    }
+
+    @Override
+    public Receive createReceive() {
+        return receiveBuilder()
+                .match(Score.class, s -> {
+                    Scored scored = registry.score(s.record());
+                    unsaved = true;
+                    getSender().tell(scored, getSelf());
+                })
+                .match(Update.class, u -> {
+                    // Loading runs off the actor: records keep being scored by the current model meanwhile.
+                    akka.actor.ActorRef replyTo = getSender();
+                    Patterns.pipe(CompletableFuture.supplyAsync(() -> new Applied(u.message(),
+                            u.message().applyTo(registry), replyTo), loading), getContext().getDispatcher())
+                            .to(getSelf());
+                })
+                .match(Applied.class, a -> {
+                    metrics.model(a.outcome());
+                    saveModel(a.outcome(), a.message());
+                    a.replyTo().tell(a.outcome(), getSelf());
+                })
+                .matchEquals(GetStats.INSTANCE, g -> getSender().tell(registry.stats(dataType), getSelf()))
+                .matchEquals(GetModel.INSTANCE, g -> getSender().tell(
+                        Optional.ofNullable(registry.servedModels().get(dataType)), getSelf()))
+                .matchEquals(Save.INSTANCE, s -> {
+                    if (unsaved) {
+                        saveStats();
+                    }
+                })
+                .build();
+    }
+
+    private void saveModel(LoadOutcome outcome, ModelMessage message) {
+        try {
+            if (outcome instanceof LoadOutcome.Loaded) {
+                saved.saveModel(ModelDescriptor.parseFrom(message.value()));
+            } else if (outcome instanceof LoadOutcome.Removed) {
+                saved.removeModel();
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.error("dataType '{}': could not save its live model ({}); it serves on, a restart would start from"
+                    + " the last saved model", dataType, e.getMessage());
+        }
+        saveStats();
+    }
+
+    private void saveStats() {
+        try {
+            registry.stats(dataType).ifPresent(saved::saveStats);
+            unsaved = false;
+        } catch (UncheckedIOException e) {
+            log.error("dataType '{}': could not save its statistics ({})", dataType, e.getMessage());
+        }
+    }
+
+    @Override
+    public void postStop() {
+        saveStats();
+        registry.close();
+    }
+
+    private ServingStats emptyStats() {
+        return new ServingStats(dataType, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.modelserving.akka;
+
+import akka.actor.AbstractActor;
+import akka.actor.ActorRef;
+import akka.actor.Props;
+import akka.pattern.Patterns;
+import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.rest.ServingMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * The router of the {@code actor} processor: one {@link ModelServingActor} per dataType, created when its dataType
+ * first shows up (or, on start, for every dataType saved under the state directory), each message forwarded to its
+ * dataType's actor. State queries gather every actor's answer.
+ */
+final class ModelServingManager extends AbstractActor {
+
+    /** The answer is {@code Map<String, ServingStats>} of every dataType. */
+    enum GetAllStats { INSTANCE }
+
+    /** The answer is {@code Map<String, CurrentModel>} of every dataType that has a model. */
+    enum GetAllModels { INSTANCE }
+
+    /** The answer is this dataType's {@code Optional<ServingStats>} (empty when never seen). */
+    record GetStats(String dataType) {}
+
+    private static final Duration ASK = Duration.ofSeconds(5);
+
+    private final ModelFactory factory;
+    private final Path stateDir;
+    private final ServingMetrics metrics;
+
+    static Props props(ModelFactory factory, Path stateDir, ServingMetrics metrics) {
+        return Props.create(ModelServingManager.class, () -> new ModelServingManager(factory, stateDir, metrics));
+    }
+
+    private ModelServingManager(ModelFactory factory, Path stateDir, ServingMetrics metrics) {
+        this.factory = factory;
+        this.stateDir = stateDir;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void preStart() throws IOException {
+        Files.createDirectories(stateDir);
+        try (Stream<Path> saved = Files.list(stateDir)) {
+            saved.filter(Files::isDirectory).map(d -> d.getFileName().toString()).forEach(name -> {
+                try {
+                    actorFor(new String(HexFormat.of().parseHex(name), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException notOurs) {
+                    // not a dataType directory
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public Receive createReceive() {
+        return receiveBuilder()
+                .match(ModelServingActor.Score.class, s -> actorFor(s.record().getDataType()).forward(s, getContext()))
+                .match(ModelServingActor.Update.class, u -> actorFor(u.message().routingKey())
+                        .forward(u, getContext()))
+                .match(GetStats.class, g -> {
+                    Optional<ActorRef> actor = getContext().findChild(childName(g.dataType()));
+                    if (actor.isPresent()) {
+                        actor.get().forward(ModelServingActor.GetStats.INSTANCE, getContext());
+                    } else {
+                        getSender().tell(Optional.empty(), getSelf());
+                    }
+                })
+                .matchEquals(GetAllStats.INSTANCE, g -> gather(ModelServingActor.GetStats.INSTANCE))
+                .matchEquals(GetAllModels.INSTANCE, g -> gather(ModelServingActor.GetModel.INSTANCE))
+                .build();
+    }
+
+    /** Asks every dataType's actor and answers with dataType to each present answer. */
+    private void gather(Object question) {
+        List<CompletableFuture<Optional<Object>>> answers = new ArrayList<>();
+        getContext().getChildren().forEach(child -> answers.add(Patterns.ask(child, question, ASK)
+                .thenApply(ModelServingManager::optional).toCompletableFuture()));
+        CompletableFuture<Map<String, Object>> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    Map<String, Object> out = new TreeMap<>();
+                    answers.forEach(a -> a.join().ifPresent(v -> out.put(dataTypeOf(v), v)));
+                    return out;
+                });
+        Patterns.pipe(all, getContext().getDispatcher()).to(getSender());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Object> optional(Object answer) {
+        return (Optional<Object>) answer;
+    }
+
+    private static String dataTypeOf(Object answer) {
+        if (answer instanceof ServingStats s) {
+            return s.dataType();
+        }
+        return ((CurrentModel) answer).model().dataType();
+    }
+
+    private ActorRef actorFor(String dataType) {
+        String type = dataType == null || dataType.isBlank() ? ModelRegistry.OTHER_DATA_TYPES : dataType;
+        String name = childName(type);
+        return getContext().findChild(name).orElseGet(() -> {
+            // As the registry does: past its cap of dataTypes, the rest share one actor.
+            if (countChildren() >= ModelRegistry.MAX_DATA_TYPES && !type.equals(ModelRegistry.OTHER_DATA_TYPES)) {
+                return actorFor(ModelRegistry.OTHER_DATA_TYPES);
+            }
+            return getContext().actorOf(ModelServingActor.props(type, factory, stateDir, metrics), name);
+        });
+    }
+
+    private int countChildren() {
+        int n = 0;
+        for (ActorRef ignored : getContext().getChildren()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Actor names are URL-safe: the dataType hex-encoded, as its state directory. */
+    private static String childName(String dataType) {
+        return HexFormat.of().formatHex(dataType.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.modelserving.akka;
+
+import akka.japi.Pair;
+import akka.stream.Attributes;
+import akka.stream.FanInShape2;
+import akka.stream.Inlet;
+import akka.stream.Outlet;
+import akka.stream.stage.AbstractGraphStageWithMaterializedValue;
+import akka.stream.stage.AbstractInHandler;
+import akka.stream.stage.AbstractOutHandler;
+import akka.stream.stage.AsyncCallback;
+import akka.stream.stage.GraphStageLogic;
+import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.rest.ServingMetrics;
+import dev.modelserving.rest.ServingState;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The {@code stage} processor: one stage with a models inlet and a data inlet. It swaps in each model that arrives
+ * and scores each record with its dataType's current model; what becomes of each record leaves through the outlet,
+ * in order. All of its state (the live models and their statistics) lives in its logic; the materialized value is
+ * a read-only view of it for the REST API.
+ *
+ * <p>Records wait until the models inlet says it has caught up with the models topic ({@link ModelMessage#CAUGHT_UP}),
+ * so a (re)started stream never skips records that a model on the topic would have scored. A model is loaded off
+ * the stream's thread while records keep being scored by the current one; the next models message is pulled only
+ * when the load is done, so models go live in topic order.
+ */
+final class ModelServingStage<P>
+        extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, Incoming<P>, Outcome<P>>,
+        ModelServingStage.View> {
+
+    /** What the stage shows of itself: its models and statistics, and whether it has caught up with the models. */
+    interface View extends ServingState {
+        boolean caughtUp();
+    }
+
+    private final Inlet<ModelMessage> models = Inlet.create("ModelServingStage.models");
+    private final Inlet<Incoming<P>> data = Inlet.create("ModelServingStage.data");
+    private final Outlet<Outcome<P>> out = Outlet.create("ModelServingStage.out");
+    private final FanInShape2<ModelMessage, Incoming<P>, Outcome<P>> shape = new FanInShape2<>(models, data, out);
+
+    private final ModelFactory factory;
+    private final ServingMetrics metrics;
+    private final Executor loading;
+
+    ModelServingStage(ModelFactory factory, ServingMetrics metrics, Executor loading) {
+        this.factory = factory;
+        this.metrics = metrics;
+        this.loading = loading;
+    }
+
+    @Override
+    public FanInShape2<ModelMessage, Incoming<P>, Outcome<P>> shape() {
+        return shape;
+    }
+
+    @Override
+    public Pair<GraphStageLogic, View> createLogicAndMaterializedValuePair(Attributes attributes) {
+        Logic logic = new Logic();
+        ServingState state = ServingState.of(logic.registry);
+        return Pair.create(logic, new View() {
+            @Override
+            public java.util.Map<String, dev.modelserving.model.ServingStats> allStats() {
+                return state.allStats();
+            }
+
+            @Override
+            public java.util.Map<String, dev.modelserving.model.CurrentModel> servedModels() {
+                return state.servedModels();
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return logic.caughtUp;
+            }
+        });
+    }
+
+    private final class Logic extends GraphStageLogic {
+
+        private final ModelRegistry registry = new ModelRegistry(factory);
+        private volatile boolean caughtUp;
+        private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
+        private AsyncCallback<LoadOutcome> loaded;
+
+        Logic() {
+            super(shape);
+            setHandler(models, new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                    ModelMessage m = grab(models);
+                    if (m.isCaughtUp()) {
+                        caughtUp = true;
+                        pullData();
+                        pull(models);
+                        return;
+                    }
+                    pending = CompletableFuture.supplyAsync(() -> m.applyTo(registry), loading)
+                            .whenComplete((outcome, error) -> loaded.invoke(error == null ? outcome
+                                    : registry.refuse(m.routingKey(), "(unloadable)", error.toString())));
+                }
+
+                @Override
+                public void onUpstreamFinish() {
+                    // no more models (a test's source, or a shutdown): serve on with the ones there are
+                    caughtUp = true;
+                    pullData();
+                }
+            });
+            setHandler(data, new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                    Incoming<P> in = grab(data);
+                    Outcome.Decoded<P> d = Outcome.decode(in, metrics);
+                    push(out, d.deadLetter().orElseGet(() -> Outcome.of(in, registry.score(d.record()), metrics)));
+                }
+            });
+            setHandler(out, new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                    pullData();
+                }
+            });
+        }
+
+        @Override
+        public void preStart() {
+            loaded = createAsyncCallback(outcome -> {
+                metrics.model(outcome);
+                if (!isClosed(models)) {
+                    pull(models);
+                }
+            });
+            pull(models);
+        }
+
+        private void pullData() {
+            if (caughtUp && isAvailable(out) && !hasBeenPulled(data) && !isClosed(data)) {
+                pull(data);
+            }
+        }
+
+        @Override
+        public void postStop() {
+            // a model still loading is closed with the others once it is in
+            pending.whenComplete((outcome, error) -> registry.close());
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.modelserving.akka;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.ActorRef;
+import akka.actor.ActorSystem;
+import akka.actor.CoordinatedShutdown;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.kafka.ConsumerMessage.CommittableOffset;
+import akka.kafka.javadsl.Committer;
+import akka.pattern.Patterns;
+import akka.stream.KillSwitches;
+import akka.stream.RestartSettings;
+import akka.stream.SourceShape;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.GraphDSL;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.RestartSource;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.japi.function.Creator;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.Scored;
+import dev.modelserving.rest.ServingMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running server: the chosen processor between Alpakka Kafka's sources and sinks, and the REST API. Each
+ * stream runs inside a restart-with-backoff, so a broker outage, a rebalance or a failed commit restarts it
+ * instead of stopping it; offsets are committed after their results are written (at-least-once).
+ */
+final class Serving {
+
+    private static final Duration ASK = Duration.ofSeconds(30);
+    private static final Duration MODEL_LOAD = Duration.ofMinutes(2);
+    private static final int SCORING_PARALLELISM = 8;
+
+    private final ActorSystem system;
+    private final ServerConfig config;
+    private final KafkaIO kafka;
+    private final ServingMetrics metrics;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ModelFactory factory;
+    private final Executor blocking;
+    private final List<UniqueKillSwitch> switches = new ArrayList<>();
+    private final List<CompletionStage<Done>> streams = new ArrayList<>();
+    private ServingView view;
+    private java.util.function.BooleanSupplier caughtUp;
+    private ServerBinding binding;
+
+    private Serving(ActorSystem system, ServerConfig config) {
+        this.system = system;
+        this.config = config;
+        this.kafka = new KafkaIO(system, config);
+        this.metrics = new ServingMetrics(meters);
+        this.factory = new ModelFactory(config.loading());
+        this.blocking = system.dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
+    }
+
+    /** Starts the processor's streams and the REST API; returns once the API listens. */
+    static Serving start(ActorSystem system, ServerConfig config) throws Exception {
+        Serving s = new Serving(system, config);
+        if (config.processor() == ServerConfig.Processor.STAGE) {
+            s.startStage();
+        } else {
+            s.startActors();
+        }
+        s.binding = Http.get(system).newServerAt(config.host(), config.port())
+                .bind(new StateRoutes(s.view, s::health, s.meters::scrape).routes())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-rest",
+                () -> s.binding.unbind().thenApply(x -> Done.getInstance()));
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-streams", () -> {
+            s.switches.forEach(UniqueKillSwitch::shutdown);
+            return s.kafka.dataControl().shutdown();
+        });
+        system.log().info("akka-server ({} processor) serving on {}, REST on {}", config.processor()
+                .name().toLowerCase(), config.bootstrapServers(), s.binding.localAddress());
+        return s;
+    }
+
+    int port() {
+        return binding.localAddress().getPort();
+    }
+
+    private RestartSettings restart() {
+        return RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
+    }
+
+    // ---- stage: one GraphStage between the models and the data ----------------------------------------------
+
+    private void startStage() {
+        AtomicReference<ModelServingStage.View> current = new AtomicReference<>();
+        run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
+                        blocking), (b, stage) -> {
+                    b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
+                    b.from(b.add(kafka.data())).toInlet(stage.in1());
+                    return SourceShape.of(stage.out());
+                }))
+                .mapMaterializedValue(v -> {
+                    current.set(v);
+                    return NotUsed.getInstance();
+                }));
+        view = ServingView.of(current::get);
+        caughtUp = () -> current.get() != null && current.get().caughtUp();
+    }
+
+    // ---- actor: a router and one serving actor per dataType -------------------------------------------------
+
+    private void startActors() {
+        ActorRef manager = system.actorOf(ModelServingManager.props(factory, config.stateDir(), metrics), "models");
+        CompletableFuture<Done> modelsCaughtUp = new CompletableFuture<>();
+        ModelsPosition position = new ModelsPosition(config.stateDir());
+        // The actors keep their models on disk: the models topic is read on from where they left it.
+        Source<Object, NotUsed> models = RestartSource.onFailuresWithBackoff(restart(), () -> kafka
+                .models(blocking, position.next())
+                .mapAsync(1, m -> {
+                    if (m.isCaughtUp()) {
+                        modelsCaughtUp.complete(Done.getInstance());
+                        return CompletableFuture.completedFuture(m);
+                    }
+                    return Patterns.ask(manager, new ModelServingActor.Update(m), MODEL_LOAD).thenApply(outcome -> {
+                        position.applied(m.partition(), m.offset());
+                        return outcome;
+                    });
+                }));
+        UniqueKillSwitch modelsSwitch = models.viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.ignore(), Keep.left()).run(system);
+        switches.add(modelsSwitch);
+        // Records wait for the models: none is skipped for want of a model the topic holds.
+        modelsCaughtUp.thenRun(() -> run(() -> kafka.data()
+                .mapAsync(SCORING_PARALLELISM, in -> {
+                    Outcome.Decoded<CommittableOffset> d = Outcome.decode(in, metrics);
+                    if (d.deadLetter().isPresent()) {
+                        return CompletableFuture.completedFuture(d.deadLetter().get());
+                    }
+                    return Patterns.ask(manager, new ModelServingActor.Score(d.record()), ASK)
+                            .thenApply(s -> Outcome.of(in, (Scored) s, metrics));
+                })));
+        view = ServingView.of(manager, ASK);
+        caughtUp = modelsCaughtUp::isDone;
+    }
+
+    /**
+     * Runs a data stream: each outcome is written, then its offset committed; on a failure the whole stream (a new
+     * consumer, producer and committer, and for the stage a new stage) starts again after a backoff.
+     */
+    private synchronized void run(Creator<Source<Outcome<CommittableOffset>, NotUsed>> outcomes) {
+        var running = RestartSource.onFailuresWithBackoff(restart(), () -> outcomes.create()
+                        .via(kafka.output())
+                        .via(Committer.flow(kafka.committer())))
+                .viaMat(KillSwitches.single(), Keep.right())
+                .toMat(Sink.ignore(), Keep.both()).run(system);
+        switches.add(running.first());
+        streams.add(running.second());
+    }
+
+    private synchronized StateRoutes.Health health() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean models = caughtUp.getAsBoolean();
+        boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
+        checks.put("processor", config.processor().name().toLowerCase());
+        checks.put("models-caught-up", models);
+        checks.put("data-stream-running", data);
+        return new StateRoutes.Health(models && data ? "UP" : "DOWN", checks);
+    }
+}

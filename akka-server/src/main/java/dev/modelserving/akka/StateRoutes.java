@@ -1,0 +1,75 @@
+package dev.modelserving.akka;
+
+import static akka.http.javadsl.server.PathMatchers.segment;
+
+import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.marshalling.Marshaller;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpCharsets;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.RequestEntity;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The REST API, with the same paths and JSON as the Quarkus servers: {@code /state}, {@code /state/{dataType}},
+ * {@code /models}; health at {@code /health} and metrics (Prometheus text) at {@code /metrics}, also under
+ * {@code /q/} as on the Quarkus servers.
+ */
+final class StateRoutes extends AllDirectives {
+
+    /** The server's health: up when the models have caught up and the data stream runs. */
+    record Health(String status, Map<String, Object> checks) {
+        boolean up() {
+            return "UP".equals(status);
+        }
+    }
+
+    private static final ContentType.WithCharset PROMETHEUS = MediaTypes
+            .customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), false)
+            .toContentType(HttpCharsets.UTF_8);
+
+    private final ServingView view;
+    private final Supplier<Health> health;
+    private final Supplier<String> metrics;
+    private final Marshaller<Object, RequestEntity> json = Jackson.marshaller(Json.mapper());
+
+    StateRoutes(ServingView view, Supplier<Health> health, Supplier<String> metrics) {
+        this.view = view;
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    Route routes() {
+        Route api = concat(
+                path("state", () -> get(() -> onSuccess(view.allStats(), all -> complete(StatusCodes.OK, all, json)))),
+                pathPrefix("state", () -> path(segment(), dataType -> get(() -> onSuccess(view.stats(dataType),
+                        stats -> stats.map(s -> complete(StatusCodes.OK, s, json))
+                                .orElseGet(() -> complete(StatusCodes.NOT_FOUND, Map.of("error",
+                                        "no dataType '" + dataType + "' has been seen"), json)))))),
+                path("models", () -> get(() -> onSuccess(view.models(), m -> complete(StatusCodes.OK, m, json)))),
+                path("health", this::health),
+                pathPrefix("q", () -> concat(path("health", this::health), path("metrics", this::metrics))),
+                path("metrics", this::metrics));
+        RejectionHandler notFound = RejectionHandler.newBuilder()
+                .handleNotFound(complete(StatusCodes.NOT_FOUND, Map.of("error", "no such resource"), json))
+                .build().withFallback(RejectionHandler.defaultHandler());
+        return handleRejections(notFound, () -> api);
+    }
+
+    private Route health() {
+        return get(() -> {
+            Health h = health.get();
+            return complete(h.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, h, json);
+        });
+    }
+
+    private Route metrics() {
+        return get(() -> complete(StatusCodes.OK, HttpEntities.create(PROMETHEUS, metrics.get())));
+    }
+}
