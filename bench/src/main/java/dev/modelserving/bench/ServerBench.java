@@ -129,8 +129,11 @@ public final class ServerBench implements Callable<Integer> {
             case "kstreams", "kstreams-custom" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "custom");
             case "kstreams-standard" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "standard");
             case "kstreams-memory" -> KnownServers.kstreams(repo.resolve("kstreams-server"), "memory");
-            default -> throw new IllegalArgumentException("unknown server '" + name
-                    + "' (known: reactive, kstreams-custom (or kstreams), kstreams-standard, kstreams-memory)");
+            case "akka-stage", "akka" -> KnownServers.akka(repo.resolve("akka-server"), "stage");
+            case "akka-actor" -> KnownServers.akka(repo.resolve("akka-server"), "actor");
+            default -> throw new IllegalArgumentException("unknown server '" + name + "' (known: reactive,"
+                    + " kstreams-custom (or kstreams), kstreams-standard, kstreams-memory, akka-stage (or akka),"
+                    + " akka-actor)");
         };
     }
 

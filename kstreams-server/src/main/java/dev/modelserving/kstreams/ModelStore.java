@@ -35,6 +35,7 @@ public final class ModelStore implements StateStore {
     private final LocalServing serving;
     private final boolean logged;
     private ModelRegistry registry;
+    private final Map<String, byte[]> live = new java.util.concurrent.ConcurrentHashMap<>();
     private InternalProcessorContext<?, ?> context;
     private volatile boolean open;
 
@@ -57,17 +58,26 @@ public final class ModelStore implements StateStore {
             throw new IllegalArgumentException("a tombstone needs the dataType as its key");
         }
         LoadOutcome outcome = load(dataType, value);
-        String live = outcome instanceof LoadOutcome.Loaded l ? l.model().dataType()
-                : outcome instanceof LoadOutcome.Removed r ? r.dataType() : null;
-        if (logged && live != null) {
-            context.logChange(name, Bytes.wrap(live.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
+        if (logged && !(outcome instanceof LoadOutcome.Rejected)) {
+            context.logChange(name, Bytes.wrap(dataType.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
                     Position.emptyPosition());
         }
         return outcome;
     }
 
+    /** The descriptor of each dataType's live model, as logged. */
+    public Map<String, byte[]> live() {
+        return Map.copyOf(live);
+    }
+
     private LoadOutcome load(String dataType, byte[] value) {
-        return apply(registry, dataType, value);
+        LoadOutcome outcome = apply(registry, dataType, value);
+        if (dataType != null && outcome instanceof LoadOutcome.Loaded) {
+            live.put(dataType, value);
+        } else if (dataType != null && outcome instanceof LoadOutcome.Removed) {
+            live.remove(dataType);
+        }
+        return outcome;
     }
 
     /** A models-topic message applied to a registry: a descriptor is offered, a tombstone removes the model. */

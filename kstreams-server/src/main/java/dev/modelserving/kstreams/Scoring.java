@@ -29,6 +29,12 @@ final class Scoring {
 
     static void score(Record<?, byte[]> record, ModelRegistry registry, ProcessorContext<String, byte[]> context,
             ServingMetrics metrics) {
+        score(record, registry, context, metrics, dataType -> { });
+    }
+
+    /** As above; {@code beforeScoring} gets the record's dataType once the record is decoded. */
+    static void score(Record<?, byte[]> record, ModelRegistry registry, ProcessorContext<String, byte[]> context,
+            ServingMetrics metrics, java.util.function.Consumer<String> beforeScoring) {
         metrics.received(1);
         WineRecord wine;
         try {
@@ -40,6 +46,7 @@ final class Scoring {
             deadLetter(record, "not a WineRecord: " + e.getMessage(), context, metrics);
             return;
         }
+        beforeScoring.accept(wine.getDataType());
         Scored s = registry.score(wine);
         metrics.served(s);
         if (s.isFailed()) {

@@ -3,25 +3,38 @@ package dev.modelserving.kstreams;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.rest.ServingMetrics;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * The DSL variants' processor, one per task: applies the broadcast models messages to the task's models and scores
- * the task's data records with them.
+ * The DSL variants' processor, one per task. The global store of published descriptors (every instance has all of
+ * models_models, restored before any task runs) says which model each dataType should have; the task keeps its
+ * live models in its own store and brings them in line with the global one when it starts, before each record for
+ * that record's dataType, and every {@value #SYNC_MS} ms for all of them. So a swap reaches the task between two of
+ * its records, and a task never scores a record while a model it should have is still on its way.
  */
-final class ServingProcessor implements Processor<byte[], Input, String, byte[]> {
+final class ServingProcessor implements Processor<byte[], byte[], String, byte[]> {
+
+    static final long SYNC_MS = 100;
 
     private final StoreVariant variant;
     private final LocalServing serving;
     private final ServingMetrics metrics;
     private ProcessorContext<String, byte[]> context;
+    private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
+    /** Per dataType, the published descriptor last applied here (accepted or refused): not applied again. */
+    private final Map<String, byte[]> applied = new HashMap<>();
 
     ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics) {
         this.variant = variant;
@@ -33,56 +46,100 @@ final class ServingProcessor implements Processor<byte[], Input, String, byte[]>
     private interface TaskModels {
         ModelRegistry registry();
 
+        /** The descriptor (or null: no model) each dataType's live model came from, as the task store has it. */
+        Map<String, byte[]> live();
+
         LoadOutcome apply(String dataType, byte[] descriptor);
 
-        default void close() {}
+        void close();
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        if (variant == StoreVariant.CUSTOM) {
-            ModelStore store = context.getStateStore(StreamNames.MODEL_STORE);
-            int partition = context.taskId().partition();
-            serving.serving(partition, store.registry());
-            models = new TaskModels() {
-                @Override
-                public ModelRegistry registry() {
-                    return store.registry();
-                }
-
-                @Override
-                public LoadOutcome apply(String dataType, byte[] descriptor) {
-                    return store.apply(dataType, descriptor);
-                }
-
-                @Override
-                public void close() {
-                    serving.stopped(partition, store.registry());
-                }
-            };
-        } else {
-            models = new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving,
-                    context.taskId().partition());
-        }
+        this.published = context.getStateStore(StreamNames.PUBLISHED_MODELS);
+        int partition = context.taskId().partition();
+        models = variant == StoreVariant.CUSTOM
+                ? new CustomModels(context.getStateStore(StreamNames.MODEL_STORE), serving, partition)
+                : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
+        applied.putAll(models.live());
+        syncAll();
+        context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> syncAll());
     }
 
     @Override
-    public void process(Record<byte[], Input> record) {
-        Input in = record.value();
-        if (in.isModel()) {
-            String dataType = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-            if (dataType != null || in.value() != null) {
-                metrics.model(models.apply(dataType, in.value()));
+    public void process(Record<byte[], byte[]> record) {
+        Scoring.score(record, models.registry(), context, metrics, this::sync);
+    }
+
+    /** Applies every published change this task has not applied yet. */
+    private void syncAll() {
+        try (KeyValueIterator<String, byte[]> all = published.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> kv = all.next();
+                sync(kv.key, TopologyProducer.descriptorOrRemoved(kv.value));
             }
-        } else {
-            Scoring.score(record.withValue(in.value()), models.registry(), context, metrics);
         }
+    }
+
+    /** Brings one dataType in line with what is published for it; nothing published: nothing changes. */
+    private void sync(String dataType) {
+        byte[] p = published.get(dataType);
+        if (p != null) {
+            sync(dataType, TopologyProducer.descriptorOrRemoved(p));
+        }
+    }
+
+    private void sync(String dataType, byte[] descriptor) {
+        byte[] last = applied.get(dataType);
+        if (last == descriptor || (descriptor == null && !applied.containsKey(dataType))
+                || (last != null && descriptor != null && Arrays.equals(last, descriptor))) {
+            if (descriptor != null) {
+                applied.put(dataType, descriptor); // the same bytes: remember this copy, compare by reference next
+            }
+            return;
+        }
+        applied.put(dataType, descriptor);
+        metrics.model(models.apply(dataType, descriptor));
     }
 
     @Override
     public void close() {
         models.close();
+    }
+
+    /** The {@code custom} variant: our own store holds the live models and logs what it accepts. */
+    private static final class CustomModels implements TaskModels {
+        private final ModelStore store;
+        private final LocalServing serving;
+        private final int partition;
+
+        CustomModels(ModelStore store, LocalServing serving, int partition) {
+            this.store = store;
+            this.serving = serving;
+            this.partition = partition;
+            serving.serving(partition, store.registry());
+        }
+
+        @Override
+        public ModelRegistry registry() {
+            return store.registry();
+        }
+
+        @Override
+        public Map<String, byte[]> live() {
+            return store.live();
+        }
+
+        @Override
+        public LoadOutcome apply(String dataType, byte[] descriptor) {
+            return store.apply(dataType, descriptor);
+        }
+
+        @Override
+        public void close() {
+            serving.stopped(partition, store.registry());
+        }
     }
 
     /**
@@ -102,12 +159,7 @@ final class ServingProcessor implements Processor<byte[], Input, String, byte[]>
             this.serving = serving;
             this.partition = partition;
             this.registry = serving.newRegistry();
-            try (KeyValueIterator<String, byte[]> all = store.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, byte[]> kv = all.next();
-                    load(kv.key, kv.value);
-                }
-            }
+            live().forEach((dataType, descriptor) -> ModelStore.apply(registry, dataType, descriptor));
             serving.serving(partition, registry);
         }
 
@@ -117,18 +169,23 @@ final class ServingProcessor implements Processor<byte[], Input, String, byte[]>
         }
 
         @Override
-        public LoadOutcome apply(String dataType, byte[] descriptor) {
-            LoadOutcome outcome = load(dataType, descriptor);
-            if (outcome instanceof LoadOutcome.Loaded loaded) {
-                store.put(loaded.model().dataType(), descriptor);
-            } else if (outcome instanceof LoadOutcome.Removed removed) {
-                store.delete(removed.dataType());
+        public Map<String, byte[]> live() {
+            Map<String, byte[]> live = new HashMap<>();
+            try (KeyValueIterator<String, byte[]> all = store.all()) {
+                all.forEachRemaining(kv -> live.put(kv.key, kv.value));
             }
-            return outcome;
+            return live;
         }
 
-        private LoadOutcome load(String dataType, byte[] descriptor) {
-            return ModelStore.apply(registry, dataType, descriptor);
+        @Override
+        public LoadOutcome apply(String dataType, byte[] descriptor) {
+            LoadOutcome outcome = ModelStore.apply(registry, dataType, descriptor);
+            if (outcome instanceof LoadOutcome.Loaded) {
+                store.put(dataType, descriptor);
+            } else if (outcome instanceof LoadOutcome.Removed) {
+                store.delete(dataType);
+            }
+            return outcome;
         }
 
         @Override

@@ -11,8 +11,8 @@ public final class StreamNames {
     public static final String MODEL_STORE = "model-store";
     /** Kafka Streams' key-value store of the live descriptors ({@code standard}). */
     public static final String MODEL_STATE_STORE = "model-state";
-    /** The repartition topic (suffix) that copies every model message to every partition. */
-    public static final String MODEL_BROADCAST = "model-broadcast";
+    /** The global store of published descriptors, fed by the models topic ({@code standard}, {@code custom}). */
+    public static final String PUBLISHED_MODELS = "published-models";
 
     private StreamNames() {}
 }

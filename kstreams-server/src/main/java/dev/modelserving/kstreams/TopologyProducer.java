@@ -4,10 +4,6 @@ import dev.modelserving.rest.ServingMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,14 +12,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.StreamPartitioner;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -33,10 +27,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <p>{@code memory}: Processor API; a global store fed by the models topic (every instance holds every model) and a
  * scorer over the data topic.
  *
- * <p>{@code standard} and {@code custom}: DSL; the models live in a store of each task. A task sees only its own
- * partition of each input topic, so every models message is first copied to every partition of a repartition topic
- * (the {@link #MODEL_BROADCAST broadcast}) with as many partitions as the data topic: each task then reads every
- * model next to its records, in order, and a swap reaches each task between two of its records.
+ * <p>{@code standard} and {@code custom}: DSL; the live models are in a store of each task (with a changelog), and
+ * the models topic feeds a global store of published descriptors that every instance holds in full (restored before
+ * any task runs): each task's {@link ServingProcessor} brings its models in line with it.
  */
 @ApplicationScoped
 public class TopologyProducer {
@@ -46,8 +39,6 @@ public class TopologyProducer {
         public static final Topics DEFAULT = new Topics(StreamNames.DATA_TOPIC, StreamNames.MODELS_TOPIC,
                 StreamNames.RESULTS_TOPIC, StreamNames.DEAD_LETTER_TOPIC);
     }
-
-    static final String MODEL_BROADCAST = StreamNames.MODEL_BROADCAST;
 
     @Produces
     @Singleton
@@ -89,43 +80,43 @@ public class TopologyProducer {
             b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StreamNames.MODEL_STATE_STORE),
                     Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         }
-        KStream<byte[], byte[]> data = b.stream(topics.data(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("data-source"));
-        KStream<byte[], Input> models = b.stream(topics.models(),
-                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("models-source"))
-                // Connected to the model store only to put the models source in the data partitions' sub-topology:
-                // Kafka Streams then gives the broadcast topic as many partitions as the larger of the two topics.
-                .processValues(PassThrough::new, Named.as("models-in"), store)
-                .repartition(Repartitioned.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withName(MODEL_BROADCAST).withStreamPartitioner(new EveryPartition()))
-                .mapValues(Input::model, Named.as("as-model"));
-        data.mapValues(Input::record, Named.as("as-record"))
-                .merge(models, Named.as("records-and-models"))
+        b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StreamNames.PUBLISHED_MODELS),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
+                topics.models(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models-source"),
+                PublishedModels::new);
+        b.stream(topics.data(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("data-source"))
                 .process(() -> new ServingProcessor(variant, serving, metrics), Named.as("serving"), store)
                 .to(Scoring.output(topics.results(), topics.deadLetters()),
                         Produced.with(Serdes.String(), Serdes.ByteArray()).withName("output"));
         return b.build();
     }
 
-    /** Sends each record to every partition of its topic. */
-    static final class EveryPartition implements StreamPartitioner<byte[], byte[]> {
+    /** Keeps the global store of published descriptors: the latest models-topic message of each dataType. */
+    private static final class PublishedModels implements Processor<String, byte[], Void, Void> {
+        private KeyValueStore<String, byte[]> store;
+
         @Override
-        public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
-            return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(StreamNames.PUBLISHED_MODELS);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null) {
+                return; // the models topic is keyed by dataType; an unkeyed message names nothing to serve
+            }
+            store.put(record.key(), record.value() == null ? REMOVED : record.value());
         }
     }
 
-    private static final class PassThrough implements FixedKeyProcessor<byte[], byte[], byte[]> {
-        private FixedKeyProcessorContext<byte[], byte[]> context;
+    /**
+     * What the global store keeps for a tombstone: a removal is published news (the tasks drop the model), while a
+     * dataType the store does not have (never published, or compacted away) changes nothing in the tasks.
+     */
+    static final byte[] REMOVED = new byte[0];
 
-        @Override
-        public void init(FixedKeyProcessorContext<byte[], byte[]> context) {
-            this.context = context;
-        }
-
-        @Override
-        public void process(FixedKeyRecord<byte[], byte[]> record) {
-            context.forward(record);
-        }
+    /** The descriptor in a published value, or null for a removal. */
+    static byte[] descriptorOrRemoved(byte[] published) {
+        return published.length == 0 ? null : published;
     }
 }

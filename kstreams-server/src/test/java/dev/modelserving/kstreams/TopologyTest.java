@@ -16,6 +16,7 @@ import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -89,7 +90,7 @@ class TopologyTest {
     void aModelScoresEveryLaterRecordAsTheModelLibraryDoes(StoreVariant variant) throws Exception {
         start(variant);
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
-        models.pipeInput("wine", tree.toByteArray());
+        publish("wine", tree.toByteArray());
 
         List<WineRecord> sent = sendWines("wine", 0, 40);
 
@@ -108,9 +109,9 @@ class TopologyTest {
     @EnumSource(StoreVariant.class)
     void aSwapTakesEffectFromTheNextRecordOn(StoreVariant variant) throws Exception {
         start(variant);
-        models.pipeInput("wine", ProjectModel.LINEAR_REGRESSION.descriptor("1").toByteArray());
+        publish("wine", ProjectModel.LINEAR_REGRESSION.descriptor("1").toByteArray());
         List<WineRecord> before = sendWines("wine", 0, 5);
-        models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("2").toByteArray());
+        publish("wine", ProjectModel.DECISION_TREE.descriptor("2").toByteArray());
         sendWines("wine", 5, 5);
 
         List<ServingResult> out = read();
@@ -130,9 +131,9 @@ class TopologyTest {
     @EnumSource(StoreVariant.class)
     void eachDataTypeIsScoredByItsOwnModel(StoreVariant variant) throws Exception {
         start(variant);
-        models.pipeInput("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
+        publish("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
                 .toByteArray());
-        models.pipeInput("white", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
+        publish("white", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
                 .build().toByteArray());
         sendWines("red", 0, 1);
         sendWines("white", 1, 1);
@@ -149,7 +150,7 @@ class TopologyTest {
     @EnumSource(StoreVariant.class)
     void garbageRecordsGoToTheDeadLetterTopicWithTheReason(StoreVariant variant) {
         start(variant);
-        models.pipeInput("wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
+        publish("wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
         sendWines("wine", 0, 2);
         data.pipeInput("garbage".getBytes(StandardCharsets.UTF_8));
         sendWines("wine", 2, 2);
@@ -169,14 +170,14 @@ class TopologyTest {
                 "topology-test-" + variant.storeName() + "-changelog", new StringDeserializer(),
                 new ByteArrayDeserializer());
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
-        models.pipeInput("wine", tree.toByteArray());
-        models.pipeInput("wine", ModelDescriptor.newBuilder().setName("broken").setDataType("wine")
+        publish("wine", tree.toByteArray());
+        publish("wine", ModelDescriptor.newBuilder().setName("broken").setDataType("wine")
                 .setModeltype(tree.getModeltype()).setData(com.google.protobuf.ByteString.copyFromUtf8("<PMML"))
                 .build().toByteArray());
         sendWines("wine", 0, 3);
-        models.pipeInput("gone", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("gone")
+        publish("gone", ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("gone")
                 .build().toByteArray());
-        models.pipeInput("gone", (byte[]) null);
+        publish("gone", (byte[]) null);
 
         assertThat(read()).extracting(ServingResult::getModelName).containsOnly(tree.getName()).hasSize(3);
         assertThat(serving.stats("wine").orElseThrow().failedLoads()).isEqualTo(1);
@@ -185,6 +186,12 @@ class TopologyTest {
         assertThat(logged.get(0).value()).isEqualTo(tree.toByteArray());
         assertThat(logged.get(2).value()).isNull();
         assertThat(serving.servedModels()).containsOnlyKeys("wine");
+    }
+
+    /** Publishes a models-topic message and lets a sync interval pass, as a running server would. */
+    private void publish(String dataType, byte[] value) {
+        models.pipeInput(dataType, value);
+        driver.advanceWallClockTime(Duration.ofMillis(2 * ServingProcessor.SYNC_MS));
     }
 
     private List<WineRecord> sendWines(String dataType, int from, int count) {

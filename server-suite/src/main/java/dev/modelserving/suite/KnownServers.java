@@ -46,4 +46,26 @@ public final class KnownServers {
                 "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
                 "-jar", jar.toString()), s.httpPort(), s.logFile());
     }
+
+    /**
+     * The Akka server with one of its processors ({@code stage}, {@code actor}):
+     * {@code akka-server/target/akka-server.jar} under the module dir.
+     */
+    public static ServerLauncher akka(Path moduleDir, String processor) {
+        Path jar = moduleDir.resolve("target/akka-server.jar");
+        return s -> ServerProcess.start(List.of(
+                "-jar", jar.toString(),
+                "--processor", processor,
+                "--bootstrap-servers", s.bootstrapServers(),
+                "--host", "127.0.0.1",
+                "--port", String.valueOf(s.httpPort()),
+                "--group-id", s.consumerGroup(),
+                "--data-topic", s.topics().data(),
+                "--models-topic", s.topics().models(),
+                "--results-topic", s.topics().results(),
+                "--dead-letter-topic", s.topics().deadLetters(),
+                "--max-model-bytes", String.valueOf(s.maxModelBytes()),
+                "--work-dir", s.stateDir().resolve("work").toString(),
+                "--state-dir", s.stateDir().resolve("akka").toString()), s.httpPort(), s.logFile());
+    }
 }

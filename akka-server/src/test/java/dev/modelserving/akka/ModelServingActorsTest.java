@@ -1,0 +1,127 @@
+package dev.modelserving.akka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import akka.actor.ActorRef;
+import akka.actor.ActorSystem;
+import akka.pattern.Patterns;
+import akka.testkit.javadsl.TestKit;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
+import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.LoadOutcome;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.Scored;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.rest.ServingMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The router and its per-dataType serving actors, with real models and real files. */
+class ModelServingActorsTest {
+
+    private static final Duration ASK = Duration.ofSeconds(20);
+    private static final List<WineRow> WINES = ProjectData.wines();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachDataTypeGoesToItsOwnActorAndModel() throws Exception {
+        ActorSystem system = ActorSystem.create("routing");
+        try {
+            ActorRef manager = manager(system);
+            ModelDescriptor red = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build();
+            ModelDescriptor white = ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
+                    .build();
+            assertThat(update(manager, red)).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(update(manager, white)).isInstanceOf(LoadOutcome.Loaded.class);
+
+            assertThat(score(manager, "red", 0).model().name()).isEqualTo(red.getName());
+            assertThat(score(manager, "white", 1).model().name()).isEqualTo(white.getName());
+            assertThat(score(manager, "rose", 2).isSkipped()).isTrue();
+
+            Map<String, ServingStats> all = ask(manager, ModelServingManager.GetAllStats.INSTANCE);
+            assertThat(all).containsOnlyKeys("red", "white", "rose");
+            assertThat(all.get("red").invocations()).isEqualTo(1);
+            assertThat(all.get("rose").skipped()).isEqualTo(1);
+            Map<String, CurrentModel> models = ask(manager, ModelServingManager.GetAllModels.INSTANCE);
+            assertThat(models).containsOnlyKeys("red", "white");
+            Optional<ServingStats> none = ask(manager, new ModelServingManager.GetStats("beer"));
+            assertThat(none).isEmpty();
+        } finally {
+            TestKit.shutdownActorSystem(system);
+        }
+    }
+
+    @Test
+    void aNewActorSystemOnTheSameDirectoryHasTheModelAndTheStatisticsBack() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("7");
+        ServingStats before;
+        ActorSystem first = ActorSystem.create("first");
+        try {
+            ActorRef manager = manager(first);
+            update(manager, tree);
+            for (int i = 0; i < 5; i++) {
+                score(manager, "wine", i);
+            }
+            update(manager, new ModelMessage("wine", "not a descriptor".getBytes()));
+            before = this.<Optional<ServingStats>>ask(manager, new ModelServingManager.GetStats("wine"))
+                    .orElseThrow();
+        } finally {
+            TestKit.shutdownActorSystem(first);
+        }
+        Path saved = tmp.resolve("state").resolve("77696e65");
+        assertThat(saved.resolve(SavedServing.MODEL_FILE)).exists();
+        assertThat(saved.resolve(SavedServing.STATS_FILE)).exists();
+        assertThat(Files.list(saved).map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+
+        ActorSystem second = ActorSystem.create("second");
+        try {
+            ActorRef manager = manager(second);
+            ServingStats after = this.<Optional<ServingStats>>ask(manager,
+                    new ModelServingManager.GetStats("wine")).orElseThrow();
+            assertThat(after.name()).isEqualTo(tree.getName());
+            assertThat(after.version()).isEqualTo("7");
+            assertThat(after.since()).isEqualTo(before.since());
+            assertThat(after.invocations()).isEqualTo(5);
+            assertThat(after.failedLoads()).isEqualTo(1);
+            assertThat(after.lastLoadFailure()).isEqualTo(before.lastLoadFailure());
+            assertThat(score(manager, "wine", 5).model().name()).isEqualTo(tree.getName());
+        } finally {
+            TestKit.shutdownActorSystem(second);
+        }
+    }
+
+    private ActorRef manager(ActorSystem system) {
+        return system.actorOf(ModelServingManager.props(new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)),
+                tmp.resolve("state"), new ServingMetrics(new SimpleMeterRegistry())), "models");
+    }
+
+    private LoadOutcome update(ActorRef manager, ModelDescriptor d) throws Exception {
+        return update(manager, new ModelMessage(d.getDataType(), d.toByteArray()));
+    }
+
+    private LoadOutcome update(ActorRef manager, ModelMessage m) throws Exception {
+        return ask(manager, new ModelServingActor.Update(m));
+    }
+
+    private Scored score(ActorRef manager, String dataType, int i) throws Exception {
+        return ask(manager, new ModelServingActor.Score(WINES.get(i).toRecord(dataType)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T ask(ActorRef actor, Object message) throws Exception {
+        return (T) Patterns.ask(actor, message, ASK).toCompletableFuture().get();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.modelserving.akka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import akka.actor.ActorSystem;
+import akka.japi.Pair;
+import akka.stream.SourceShape;
+import akka.stream.javadsl.GraphDSL;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Source;
+import akka.stream.testkit.TestPublisher;
+import akka.stream.testkit.TestSubscriber;
+import akka.stream.testkit.javadsl.TestSink;
+import akka.stream.testkit.javadsl.TestSource;
+import akka.testkit.javadsl.TestKit;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.ServingResult;
+import dev.modelserving.proto.WineRecord;
+import dev.modelserving.rest.ServingMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The custom stage between stream test probes, with the project's real models. */
+class ModelServingStageTest {
+
+    private static final List<WineRow> WINES = ProjectData.wines();
+    private static ActorSystem system;
+
+    @TempDir
+    Path tmp;
+    private TestPublisher.Probe<ModelMessage> models;
+    private TestPublisher.Probe<Incoming<Integer>> data;
+    private TestSubscriber.Probe<Outcome<Integer>> out;
+    private ModelServingStage.View view;
+    private SimpleMeterRegistry meters;
+
+    @BeforeAll
+    static void startAkka() {
+        system = ActorSystem.create("stage-test");
+    }
+
+    @AfterAll
+    static void stopAkka() {
+        TestKit.shutdownActorSystem(system);
+    }
+
+    @BeforeEach
+    void runTheStage() {
+        meters = new SimpleMeterRegistry();
+        ModelServingStage<Integer> stage = new ModelServingStage<>(new ModelFactory(LoadingPolicy.defaults()
+                .withWorkDir(tmp)), new ServingMetrics(meters), ForkJoinPool.commonPool());
+        var materialized = Source.fromGraph(GraphDSL.create3(TestSource.<ModelMessage>probe(system),
+                        TestSource.<Incoming<Integer>>probe(system), stage, (m, d, v) -> List.<Object>of(m, d, v),
+                        (b, m, d, s) -> {
+                            b.from(m.out()).toInlet(s.in0());
+                            b.from(d.out()).toInlet(s.in1());
+                            return SourceShape.of(s.out());
+                        }))
+                .toMat(TestSink.probe(system), Keep.both()).run(system);
+        List<Object> mat = materialized.first();
+        models = cast(mat.get(0));
+        data = cast(mat.get(1));
+        view = cast(mat.get(2));
+        out = materialized.second();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object o) {
+        return (T) o;
+    }
+
+    @Test
+    void recordsWaitForTheModelsToCatchUpAndWithoutAModelNothingIsPublished() {
+        out.request(10);
+        data.sendNext(wine("wine", 0));
+        out.expectNoMessage(Duration.ofMillis(300));
+
+        models.sendNext(ModelMessage.CAUGHT_UP);
+        assertThat(out.expectNext()).isInstanceOf(Outcome.Skipped.class).extracting(Outcome::passThrough)
+                .isEqualTo(0);
+        assertThat(view.stats("wine").orElseThrow().skipped()).isEqualTo(1);
+        assertThat(meters.counter("modelserving.records.skipped", "dataType", "wine").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aModelScoresEveryLaterRecordAsTheModelLibraryDoes() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        models.sendNext(ModelMessage.CAUGHT_UP);
+        awaitServing("wine", tree);
+        out.request(20);
+        for (int i = 0; i < 20; i++) {
+            data.sendNext(wine("wine", i));
+        }
+        try (Model expected = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)).load(tree)) {
+            for (int i = 0; i < 20; i++) {
+                ServingResult r = result(out.expectNext());
+                assertThat(r.getModelName()).isEqualTo(tree.getName());
+                assertThat(r.getLabel()).isEqualTo(expected.score(WINES.get(i).toRecord("wine")).label());
+                assertThat(r.getSourceOffset()).isEqualTo(i);
+            }
+        }
+        assertThat(view.stats("wine").orElseThrow().invocations()).isEqualTo(20);
+    }
+
+    @Test
+    void aSwapMidStreamTakesOverFromTheNextRecords() {
+        ModelDescriptor linear = ProjectModel.LINEAR_REGRESSION.descriptor("1");
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("2");
+        publish(linear);
+        models.sendNext(ModelMessage.CAUGHT_UP);
+        awaitServing("wine", linear);
+        out.request(10);
+        for (int i = 0; i < 5; i++) {
+            data.sendNext(wine("wine", i));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(result(out.expectNext()).getModelName()).isEqualTo(linear.getName());
+        }
+        publish(tree);
+        awaitServing("wine", tree);
+        for (int i = 5; i < 10; i++) {
+            data.sendNext(wine("wine", i));
+        }
+        for (int i = 5; i < 10; i++) {
+            assertThat(result(out.expectNext()).getModelName()).isEqualTo(tree.getName());
+        }
+        assertThat(view.stats("wine").orElseThrow().modelSwaps()).isEqualTo(2);
+    }
+
+    @Test
+    void eachDataTypeIsScoredByItsOwnModelAndABadModelChangesNothing() {
+        ModelDescriptor red = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build();
+        ModelDescriptor white = ProjectModel.LINEAR_REGRESSION.descriptor("1").toBuilder().setDataType("white")
+                .build();
+        publish(red);
+        publish(white);
+        models.sendNext(new ModelMessage("white", "not a descriptor".getBytes(StandardCharsets.UTF_8)));
+        models.sendNext(ModelMessage.CAUGHT_UP);
+        awaitServing("red", red);
+        awaitServing("white", white);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(view.stats("white").orElseThrow().failedLoads()).isEqualTo(1));
+        out.request(4);
+        data.sendNext(wine("red", 0));
+        data.sendNext(wine("white", 1));
+        data.sendNext(wine("rose", 2));
+        data.sendNext(new Incoming<>("garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
+
+        assertThat(result(out.expectNext()).getModelName()).isEqualTo(red.getName());
+        assertThat(result(out.expectNext()).getModelName()).isEqualTo(white.getName());
+        assertThat(out.expectNext()).isInstanceOf(Outcome.Skipped.class);
+        Outcome<Integer> dead = out.expectNext();
+        assertThat(dead).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
+            assertThat(d.error()).startsWith("not a WineRecord");
+            assertThat(d.source()).isEqualTo("models_data[0]@3");
+        });
+    }
+
+    @Test
+    void theEndOfTheModelsLeavesTheStageServingAndTheEndOfTheDataCompletesIt() {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        models.sendComplete();
+        awaitServing("wine", tree);
+        out.request(1);
+        data.sendNext(wine("wine", 0));
+        assertThat(result(out.expectNext()).getModelName()).isEqualTo(tree.getName());
+        data.sendComplete();
+        out.expectComplete();
+    }
+
+    private void publish(ModelDescriptor d) {
+        models.sendNext(new ModelMessage(d.getDataType(), d.toByteArray()));
+    }
+
+    private void awaitServing(String dataType, ModelDescriptor d) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(view.servedModels().get(dataType)).isNotNull().satisfies(m -> {
+                    assertThat(m.model().name()).isEqualTo(d.getName());
+                    assertThat(m.model().version()).isEqualTo(d.getVersion());
+                }));
+    }
+
+    private static Incoming<Integer> wine(String dataType, int i) {
+        WineRecord r = WINES.get(i).toRecord(dataType);
+        return new Incoming<>(r.toByteArray(), "models_data", 0, i, i);
+    }
+
+    private static ServingResult result(Outcome<Integer> o) {
+        assertThat(o).isInstanceOf(Outcome.Result.class);
+        try {
+            return ServingResult.parseFrom(((Outcome.Result<Integer>) o).result());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
