@@ -87,7 +87,7 @@ class ModelServingStageTest {
     @Test
     void recordsWaitForTheModelsToCatchUpAndWithoutAModelNothingIsPublished() {
         out.request(10);
-        data.sendNext(wine("wine", 0));
+        data.sendNext(wine("wine", 0)); // taken into the stage's input buffer, not yet into the stage
         out.expectNoMessage(Duration.ofMillis(300));
 
         models.sendNext(ModelMessage.CAUGHT_UP);

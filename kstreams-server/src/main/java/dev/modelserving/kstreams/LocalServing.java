@@ -42,6 +42,19 @@ public class LocalServing implements ServingState {
         this.factory = new ModelFactory(policy);
     }
 
+    /** Counts the models-topic messages the global store has taken: tasks compare it to know when to sync. */
+    private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The global store has taken a models-topic message. */
+    void published() {
+        published.incrementAndGet();
+    }
+
+    /** How many models-topic messages the global store has taken (a cheap "anything new?" check). */
+    long publishedCount() {
+        return published.get();
+    }
+
     /** A new, empty registry for a task (or the global store). */
     public ModelRegistry newRegistry() {
         return new ModelRegistry(factory);

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,8 +18,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * The DSL variants' processor, one per task. The global store of published descriptors (every instance has all of
  * models_models, restored before any task runs) says which model each dataType should have; the task keeps its
- * live models in its own store and brings them in line with the global one when it starts, before each record for
- * that record's dataType, and every {@value #SYNC_MS} ms for all of them. So a swap reaches the task between two of
+ * live models in its own store and brings them in line with the global one when it starts, before a record when the
+ * global store has taken a message since (a counter compare), and every {@value #SYNC_MS} ms. So a swap reaches the task between two of
  * its records, and a task never scores a record while a model it should have is still on its way.
  */
 final class ServingProcessor implements Processor<byte[], byte[], String, byte[]> {
@@ -33,8 +32,10 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
     private ProcessorContext<String, byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
-    /** Per dataType, the published descriptor last applied here (accepted or refused): not applied again. */
-    private final Map<String, byte[]> applied = new HashMap<>();
+    /** The global store's message count when this task last synced. */
+    private long syncedAt = -1;
+    /** Per dataType, the offset of the published message last applied here (accepted or refused). */
+    private final Map<String, Long> applied = new HashMap<>();
 
     ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics) {
         this.variant = variant;
@@ -62,7 +63,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
         models = variant == StoreVariant.CUSTOM
                 ? new CustomModels(context.getStateStore(StreamNames.MODEL_STORE), serving, partition)
                 : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
-        applied.putAll(models.live());
+        startFrom(models.live());
         syncAll();
         context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> syncAll());
     }
@@ -72,35 +73,43 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
         Scoring.score(record, models.registry(), context, metrics, this::sync);
     }
 
-    /** Applies every published change this task has not applied yet. */
+    /**
+     * A task starting with restored models skips what is published up to the message its live model came from;
+     * anything after it is applied in order (all before the task's first record).
+     */
+    private void startFrom(Map<String, byte[]> live) {
+        for (PublishedModels.Entry e : PublishedModels.all(published)) {
+            byte[] mine = live.get(e.dataType());
+            if (mine != null && e.descriptor() != null && Arrays.equals(mine, e.descriptor())) {
+                applied.put(e.dataType(), e.offset());
+            }
+        }
+    }
+
+    /** Applies every published message this task has not applied yet, in topic order. */
     private void syncAll() {
-        try (KeyValueIterator<String, byte[]> all = published.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> kv = all.next();
-                sync(kv.key, TopologyProducer.descriptorOrRemoved(kv.value));
-            }
-        }
+        long count = serving.publishedCount();
+        PublishedModels.all(published).forEach(this::apply);
+        syncedAt = count;
     }
 
-    /** Brings one dataType in line with what is published for it; nothing published: nothing changes. */
+    /** Before a record: syncs when the global store has taken a message since the last sync (one volatile read). */
     private void sync(String dataType) {
-        byte[] p = published.get(dataType);
-        if (p != null) {
-            sync(dataType, TopologyProducer.descriptorOrRemoved(p));
+        if (serving.publishedCount() != syncedAt) {
+            syncAll();
         }
     }
 
-    private void sync(String dataType, byte[] descriptor) {
-        byte[] last = applied.get(dataType);
-        if (last == descriptor || (descriptor == null && !applied.containsKey(dataType))
-                || (last != null && descriptor != null && Arrays.equals(last, descriptor))) {
-            if (descriptor != null) {
-                applied.put(dataType, descriptor); // the same bytes: remember this copy, compare by reference next
-            }
+    private void apply(PublishedModels.Entry e) {
+        Long last = applied.get(e.dataType());
+        if (last != null && e.offset() <= last) {
             return;
         }
-        applied.put(dataType, descriptor);
-        metrics.model(models.apply(dataType, descriptor));
+        applied.put(e.dataType(), e.offset());
+        if (e.descriptor() == null && models.live().get(e.dataType()) == null && last == null) {
+            return; // removing what this task never had
+        }
+        metrics.model(models.apply(e.dataType(), e.descriptor()));
     }
 
     @Override

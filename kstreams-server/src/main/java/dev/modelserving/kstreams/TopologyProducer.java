@@ -14,10 +14,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -83,40 +79,11 @@ public class TopologyProducer {
         b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StreamNames.PUBLISHED_MODELS),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.models(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models-source"),
-                PublishedModels::new);
+                () -> new PublishedModels.Updater(serving));
         b.stream(topics.data(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("data-source"))
                 .process(() -> new ServingProcessor(variant, serving, metrics), Named.as("serving"), store)
                 .to(Scoring.output(topics.results(), topics.deadLetters()),
                         Produced.with(Serdes.String(), Serdes.ByteArray()).withName("output"));
         return b.build();
-    }
-
-    /** Keeps the global store of published descriptors: the latest models-topic message of each dataType. */
-    private static final class PublishedModels implements Processor<String, byte[], Void, Void> {
-        private KeyValueStore<String, byte[]> store;
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(StreamNames.PUBLISHED_MODELS);
-        }
-
-        @Override
-        public void process(Record<String, byte[]> record) {
-            if (record.key() == null) {
-                return; // the models topic is keyed by dataType; an unkeyed message names nothing to serve
-            }
-            store.put(record.key(), record.value() == null ? REMOVED : record.value());
-        }
-    }
-
-    /**
-     * What the global store keeps for a tombstone: a removal is published news (the tasks drop the model), while a
-     * dataType the store does not have (never published, or compacted away) changes nothing in the tasks.
-     */
-    static final byte[] REMOVED = new byte[0];
-
-    /** The descriptor in a published value, or null for a removal. */
-    static byte[] descriptorOrRemoved(byte[] published) {
-        return published.length == 0 ? null : published;
     }
 }
