@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * The running server: the chosen processor between Alpakka Kafka's sources and sinks, and the REST API. Each
@@ -57,7 +58,7 @@ final class Serving {
     private final List<UniqueKillSwitch> switches = new ArrayList<>();
     private final List<CompletionStage<Done>> streams = new ArrayList<>();
     private ServingView view;
-    private java.util.function.BooleanSupplier caughtUp;
+    private BooleanSupplier caughtUp;
     private ServerBinding binding;
 
     private Serving(ActorSystem system, ServerConfig config) {
@@ -89,10 +90,6 @@ final class Serving {
         system.log().info("akka-server ({} processor) serving on {}, REST on {}", config.processor()
                 .name().toLowerCase(), config.bootstrapServers(), s.binding.localAddress());
         return s;
-    }
-
-    int port() {
-        return binding.localAddress().getPort();
     }
 
     private RestartSettings restart() {
