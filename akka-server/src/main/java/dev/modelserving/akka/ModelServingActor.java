@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,6 +34,9 @@ final class ModelServingActor extends AbstractActorWithTimers {
 
     /** Score one record of this dataType; the answer is its {@link Scored}. */
     record Score(WineRecord record) {}
+
+    /** Score records (of this dataType, for an actor); the answer is their {@code List<Scored>}, in order. */
+    record ScoreBatch(List<WineRecord> records) {}
 
     /** Apply a models-topic message; the answer is the {@link LoadOutcome}. */
     record Update(ModelMessage message) {}
@@ -88,6 +92,11 @@ final class ModelServingActor extends AbstractActorWithTimers {
         return receiveBuilder()
                 .match(Score.class, s -> {
                     Scored scored = registry.score(s.record());
+                    unsaved = true;
+                    getSender().tell(scored, getSelf());
+                })
+                .match(ScoreBatch.class, b -> {
+                    List<Scored> scored = registry.scoreBatch(b.records());
                     unsaved = true;
                     getSender().tell(scored, getSelf());
                 })

@@ -7,7 +7,9 @@ import akka.pattern.Patterns;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
+import dev.modelserving.proto.WineRecord;
 import dev.modelserving.rest.ServingMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * The router of the {@code actor} processor: one {@link ModelServingActor} per dataType, created when its dataType
  * first shows up (or, on start, for every dataType saved under the state directory), each message forwarded to its
- * dataType's actor. State queries gather every actor's answer.
+ * dataType's actor; a batch of records is split by dataType and its answers put back in order. State queries
+ * gather every actor's answer.
  */
 final class ModelServingManager extends AbstractActor {
 
@@ -76,6 +80,7 @@ final class ModelServingManager extends AbstractActor {
     public Receive createReceive() {
         return receiveBuilder()
                 .match(ModelServingActor.Score.class, s -> actorFor(s.record().getDataType()).forward(s, getContext()))
+                .match(ModelServingActor.ScoreBatch.class, this::scoreBatch)
                 .match(ModelServingActor.Update.class, u -> actorFor(u.message().routingKey())
                         .forward(u, getContext()))
                 .match(GetStats.class, g -> {
@@ -89,6 +94,31 @@ final class ModelServingManager extends AbstractActor {
                 .matchEquals(GetAllStats.INSTANCE, g -> gather(ModelServingActor.GetStats.INSTANCE))
                 .matchEquals(GetAllModels.INSTANCE, g -> gather(ModelServingActor.GetModel.INSTANCE))
                 .build();
+    }
+
+    /** Splits a batch by dataType, has each dataType's actor score its part, answers with all, in order. */
+    private void scoreBatch(ModelServingActor.ScoreBatch batch) {
+        List<WineRecord> records = batch.records();
+        Map<String, List<Integer>> byType = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            byType.computeIfAbsent(records.get(i).getDataType(), t -> new ArrayList<>()).add(i);
+        }
+        Scored[] out = new Scored[records.size()];
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        byType.forEach((dataType, indexes) -> {
+            List<WineRecord> part = indexes.size() == records.size() ? records
+                    : indexes.stream().map(records::get).toList();
+            parts.add(Patterns.ask(actorFor(dataType), new ModelServingActor.ScoreBatch(part), ASK)
+                    .thenAccept(answer -> {
+                        List<?> scored = (List<?>) answer;
+                        for (int k = 0; k < indexes.size(); k++) {
+                            out[indexes.get(k)] = (Scored) scored.get(k);
+                        }
+                    }).toCompletableFuture());
+        });
+        CompletableFuture<List<Scored>> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> List.of(out));
+        Patterns.pipe(all, getContext().getDispatcher()).to(getSender());
     }
 
     /** Asks every dataType's actor and answers with dataType to each present answer. */

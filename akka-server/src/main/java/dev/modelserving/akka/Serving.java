@@ -22,6 +22,7 @@ import akka.stream.javadsl.Source;
 import akka.japi.function.Creator;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Scored;
+import dev.modelserving.proto.WineRecord;
 import dev.modelserving.rest.ServingMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -46,7 +47,8 @@ final class Serving {
 
     private static final Duration ASK = Duration.ofSeconds(30);
     private static final Duration MODEL_LOAD = Duration.ofMinutes(2);
-    private static final int SCORING_PARALLELISM = 8;
+    private static final int SCORING_BATCH = 256;
+    private static final int SCORING_PARALLELISM = 4;
 
     private final ActorSystem system;
     private final ServerConfig config;
@@ -137,17 +139,32 @@ final class Serving {
                 .toMat(Sink.ignore(), Keep.left()).run(system);
         switches.add(modelsSwitch);
         // Records wait for the models: none is skipped for want of a model the topic holds.
+        // Records in batches (up to 256, or what came within 2 ms): one ask per batch, split by dataType by the router.
         modelsCaughtUp.thenRun(() -> run(() -> kafka.data()
-                .mapAsync(SCORING_PARALLELISM, in -> {
-                    Outcome.Decoded<CommittableOffset> d = Outcome.decode(in, metrics);
-                    if (d.deadLetter().isPresent()) {
-                        return CompletableFuture.completedFuture(d.deadLetter().get());
-                    }
-                    return Patterns.ask(manager, new ModelServingActor.Score(d.record()), ASK)
-                            .thenApply(s -> Outcome.of(in, (Scored) s, metrics));
-                })));
+                .map(in -> Outcome.decode(in, metrics))
+                .groupedWithin(SCORING_BATCH, Duration.ofMillis(2))
+                .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))
+                .mapConcat(outcomes -> outcomes)));
         view = ServingView.of(manager, ASK);
         caughtUp = modelsCaughtUp::isDone;
+    }
+
+    /** The outcomes of a batch, in order: dead letters as they are, the rest scored by the actors. */
+    @SuppressWarnings("unchecked")
+    private CompletionStage<List<Outcome<CommittableOffset>>> score(ActorRef manager,
+            List<Outcome.Decoded<CommittableOffset>> batch) {
+        List<WineRecord> records = batch.stream().filter(d -> d.deadLetter().isEmpty()).map(Outcome.Decoded::record)
+                .toList();
+        CompletionStage<List<Scored>> scored = records.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK).thenApply(a -> (List<Scored>) a);
+        return scored.thenApply(list -> {
+            List<Outcome<CommittableOffset>> out = new ArrayList<>(batch.size());
+            int k = 0;
+            for (Outcome.Decoded<CommittableOffset> d : batch) {
+                out.add(d.deadLetter().isPresent() ? d.deadLetter().get() : Outcome.of(d.in(), list.get(k++), metrics));
+            }
+            return out;
+        });
     }
 
     /**

@@ -85,7 +85,9 @@ public abstract class ServerBehaviourSuite {
         topics = Topics.withPrefix(prefix);
         kafka = new SuiteKafka(bootstrapServers());
         kafka.createTopics(topics);
-        Path state = Files.createDirectories(logDirectory().resolve(name + "-state"));
+        Path state = logDirectory().resolve(name + "-state");
+        deleteRecursively(state); // what a server kept from an earlier run of this case is not this case's
+        Files.createDirectories(state);
         logs = logDirectory().resolve(name + ".log").toAbsolutePath();
         Files.deleteIfExists(logs);
         settings = new ServerSettings(bootstrapServers(), topics, prefix + "group", freePort(), state.toAbsolutePath(),
@@ -493,5 +495,15 @@ public abstract class ServerBehaviourSuite {
     /** The log file of the current test's server. */
     protected Path log() {
         return logs;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 }
