@@ -1,41 +1,10 @@
 package dev.modelserving.akka;
 
-import dev.modelserving.suite.BrokerProcess;
-import dev.modelserving.suite.KnownServers;
-import dev.modelserving.suite.ServerBehaviourSuite;
-import dev.modelserving.suite.ServerLauncher;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
-/**
- * The shared behaviour suite against the packaged Akka server with the {@code stage} processor, and the broker as a
- * process of its own.
- */
-class StageProcessorBehaviourIT extends ServerBehaviourSuite {
-
-    private static BrokerProcess broker;
-
-    @BeforeAll
-    static void startTheBroker() throws Exception {
-        broker = BrokerProcess.start(Path.of("..", "broker", "target", "broker.jar"),
-                Path.of("target", "broker-stage-" + ProcessHandle.current().pid()));
-    }
-
-    @AfterAll
-    static void stopTheBroker() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+/** The shared behaviour suite against the Akka server with the {@code stage} processor. */
+class StageProcessorBehaviourIT extends AkkaServerBehaviourSuite {
 
     @Override
-    protected String bootstrapServers() {
-        return broker.bootstrapServers();
-    }
-
-    @Override
-    protected ServerLauncher launcher() {
-        return KnownServers.akka(Path.of("."), "stage");
+    protected String processor() {
+        return "stage";
     }
 }

@@ -3,17 +3,15 @@ package dev.modelserving.reactive;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.model.CurrentModel;
-import dev.modelserving.model.ServingStats;
 import dev.modelserving.rest.ServingState;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
-import java.util.Optional;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 /** The models this instance serves: the model library's registry, built from the configuration. */
 @ApplicationScoped
-public class ModelHolder implements ServingState {
+public class ModelHolder {
 
     private final ModelRegistry registry;
 
@@ -27,19 +25,11 @@ public class ModelHolder implements ServingState {
         return registry;
     }
 
-    @Override
-    public Map<String, ServingStats> allStats() {
-        return registry.allStats();
-    }
-
-    @Override
-    public Optional<ServingStats> stats(String dataType) {
-        return registry.stats(dataType);
-    }
-
-    @Override
-    public Map<String, CurrentModel> servedModels() {
-        return registry.servedModels();
+    /** What the shared REST API shows: this registry. */
+    @Produces
+    @Singleton
+    ServingState servingState() {
+        return ServingState.of(registry);
     }
 
     @PreDestroy
