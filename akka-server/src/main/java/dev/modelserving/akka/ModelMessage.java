@@ -40,13 +40,6 @@ record ModelMessage(String dataType, byte[] value, int partition, long offset) {
 
     /** Applies the message to a registry: offers the model, removes it, or refuses what is not a descriptor. */
     LoadOutcome applyTo(ModelRegistry registry) {
-        if (value == null) {
-            return registry.remove(dataType);
-        }
-        try {
-            return registry.offer(ModelDescriptor.parseFrom(value));
-        } catch (InvalidProtocolBufferException e) {
-            return registry.refuse(dataType, "(undecodable)", "not a ModelDescriptor: " + e.getMessage());
-        }
+        return registry.apply(dataType, value, partition < 0 ? null : "[" + partition + "]@" + offset);
     }
 }

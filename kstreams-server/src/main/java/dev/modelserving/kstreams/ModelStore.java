@@ -1,9 +1,7 @@
 package dev.modelserving.kstreams;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.proto.ModelDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,15 +80,7 @@ public final class ModelStore implements StateStore {
 
     /** A models-topic message applied to a registry: a descriptor is offered, a tombstone removes the model. */
     static LoadOutcome apply(ModelRegistry registry, String dataType, byte[] value) {
-        if (value == null) {
-            return registry.remove(dataType);
-        }
-        try {
-            return registry.offer(ModelDescriptor.parseFrom(value));
-        } catch (InvalidProtocolBufferException e) {
-            return registry.refuse(String.valueOf(dataType), "(undecodable)", "not a ModelDescriptor: "
-                    + e.getMessage());
-        }
+        return registry.apply(dataType, value, null);
     }
 
     @Override

@@ -32,6 +32,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
     private ProcessorContext<String, byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
+    private final java.util.function.Consumer<String> beforeScoring = this::sync;
     /** The global store's message count when this task last synced. */
     private long syncedAt = -1;
     /** Per dataType, the offset of the published message last applied here (accepted or refused). */
@@ -70,7 +71,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Scoring.score(record, models.registry(), context, metrics, this::sync);
+        Scoring.score(record, models.registry(), context, metrics, beforeScoring);
     }
 
     /**

@@ -63,6 +63,26 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * Applies a message of the models topic, keyed by dataType: a descriptor is offered, a tombstone ({@code null})
+     * removes the dataType's model, anything else is refused as not a ModelDescriptor (counted, with the reason).
+     *
+     * @param source where the message came from, for the refusal's reason (may be null)
+     */
+    public LoadOutcome apply(String dataType, byte[] message, String source) {
+        if (message == null) {
+            return remove(dataType);
+        }
+        ModelDescriptor d;
+        try {
+            d = ModelDescriptor.parseFrom(message);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return refuse(dataType, "(undecodable)", (source == null ? "the message" : "message " + source)
+                    + " is not a ModelDescriptor: " + e.getMessage());
+        }
+        return offer(d);
+    }
+
+    /**
      * Brings a dataType back as a restarted server saved it: its counters, and its model (loaded again from the
      * descriptor, checked as any offered model) with the model's statistics and since, when the saved statistics
      * are of that model. Without a descriptor only the counters come back. A model that no longer loads is refused

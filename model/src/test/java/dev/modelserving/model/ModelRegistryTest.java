@@ -160,4 +160,18 @@ class ModelRegistryTest {
             assertThat(now.lastLoadFailure().reason()).startsWith("could not be restored");
         }
     }
+
+    @Test
+    void aModelsTopicMessageIsOfferedRemovedOrRefusedWithWhereItCameFrom() {
+        ModelDescriptor linear = Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR);
+
+        assertThat(registry.apply("wine", linear.toByteArray(), "models[0]@0")).isInstanceOf(LoadOutcome.Loaded.class);
+        LoadOutcome refused = registry.apply("wine", new byte[] {(byte) 0xff, 1, 2}, "models[0]@1");
+        assertThat(refused).isInstanceOf(LoadOutcome.Rejected.class);
+        assertThat(registry.stats("wine").orElseThrow().lastLoadFailure().reason())
+                .startsWith("message models[0]@1 is not a ModelDescriptor");
+        assertThat(registry.current("wine")).hasValueSatisfying(m -> assertThat(m.name()).isEqualTo("linear"));
+        assertThat(registry.apply("wine", null, null)).isInstanceOf(LoadOutcome.Removed.class);
+        assertThat(registry.current("wine")).isEmpty();
+    }
 }

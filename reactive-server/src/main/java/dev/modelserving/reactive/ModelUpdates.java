@@ -1,8 +1,6 @@
 package dev.modelserving.reactive;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.LoadOutcome;
-import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.rest.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,14 +36,7 @@ public class ModelUpdates {
     }
 
     private LoadOutcome outcome(ConsumerRecord<String, byte[]> message) {
-        if (message.value() == null) {
-            return models.registry().remove(message.key());
-        }
-        try {
-            return models.registry().offer(ModelDescriptor.parseFrom(message.value()));
-        } catch (InvalidProtocolBufferException e) {
-            return models.registry().refuse(message.key(), "(undecodable)", "message " + message.topic() + "["
-                    + message.partition() + "]@" + message.offset() + " is not a ModelDescriptor: " + e.getMessage());
-        }
+        return models.registry().apply(message.key(), message.value(),
+                message.topic() + "[" + message.partition() + "]@" + message.offset());
     }
 }
