@@ -43,16 +43,23 @@ final class PublishedModels {
     static List<Entry> all(ReadOnlyKeyValueStore<String, byte[]> store) {
         List<Entry> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.all()) {
-            it.forEachRemaining(kv -> out.add(entry(kv)));
+            it.forEachRemaining(kv -> add(out, kv));
         }
         return out;
+    }
+
+    /** An entry pruned by the global thread while a task iterated is gone: left out. */
+    private static void add(List<Entry> out, KeyValue<String, byte[]> kv) {
+        if (kv.value != null) {
+            out.add(entry(kv));
+        }
     }
 
     /** The entries of one dataType, oldest first. */
     static List<Entry> of(ReadOnlyKeyValueStore<String, byte[]> store, String dataType) {
         List<Entry> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(dataType + SEPARATOR, new StringSerializer())) {
-            it.forEachRemaining(kv -> out.add(entry(kv)));
+            it.forEachRemaining(kv -> add(out, kv));
         }
         return out;
     }

@@ -18,9 +18,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * The DSL variants' processor, one per task. The global store of published descriptors (every instance has all of
  * models_models, restored before any task runs) says which model each dataType should have; the task keeps its
- * live models in its own store and brings them in line with the global one when it starts, before a record when the
- * global store has taken a message since (a counter compare), and every {@value #SYNC_MS} ms. So a swap reaches the task between two of
- * its records, and a task never scores a record while a model it should have is still on its way.
+ * live models in its own store and brings them in line with the global one when it starts, and then before a record
+ * and every {@value #SYNC_MS} ms whenever the global store has taken a message since (a counter compare). So a swap
+ * reaches the task between two of its records, and a task never scores a record while a model it should have is
+ * still on its way.
  */
 final class ServingProcessor implements Processor<byte[], byte[], String, byte[]> {
 
@@ -32,7 +33,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
     private ProcessorContext<String, byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
-    private final java.util.function.Consumer<String> beforeScoring = this::sync;
+    private final java.util.function.Consumer<String> beforeScoring = dataType -> syncIfPublished();
     /** The global store's message count when this task last synced. */
     private long syncedAt = -1;
     /** Per dataType, the offset of the published message last applied here (accepted or refused). */
@@ -66,7 +67,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
                 : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
         startFrom(models.live());
         syncAll();
-        context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> syncAll());
+        context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> syncIfPublished());
     }
 
     @Override
@@ -94,8 +95,8 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
         syncedAt = count;
     }
 
-    /** Before a record: syncs when the global store has taken a message since the last sync (one volatile read). */
-    private void sync(String dataType) {
+    /** Syncs when the global store has taken a message since the last sync (one volatile read). */
+    private void syncIfPublished() {
         if (serving.publishedCount() != syncedAt) {
             syncAll();
         }
