@@ -49,7 +49,8 @@ final class ModelServingActor extends AbstractActorWithTimers {
 
     private enum Save { INSTANCE }
 
-    private record Applied(ModelMessage message, LoadOutcome outcome, akka.actor.ActorRef replyTo) {}
+    private record Applied(ModelMessage message, LoadOutcome outcome, akka.actor.ActorRef replyTo,
+            ModelRegistry into) {}
 
     private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
     private final String dataType;
@@ -57,6 +58,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
     private final SavedServing saved;
     private final ServingMetrics metrics;
     private final Executor loading;
+    private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
     private boolean unsaved;
 
     static Props props(String dataType, ModelFactory factory, Path stateDir, ServingMetrics metrics) {
@@ -103,11 +105,21 @@ final class ModelServingActor extends AbstractActorWithTimers {
                 .match(Update.class, u -> {
                     // Loading runs off the actor: records keep being scored by the current model meanwhile.
                     akka.actor.ActorRef replyTo = getSender();
-                    Patterns.pipe(CompletableFuture.supplyAsync(() -> new Applied(u.message(),
-                            u.message().applyTo(registry), replyTo), loading), getContext().getDispatcher())
-                            .to(getSelf());
+                    ModelRegistry into = registry;
+                    CompletableFuture<Applied> load = CompletableFuture.supplyAsync(() -> u.message().applyTo(into),
+                                    loading)
+                            .handle((outcome, error) -> new Applied(u.message(), error == null ? outcome
+                                    : into.refuse(u.message().routingKey(), "(unloadable)", error.toString()),
+                                    replyTo, into));
+                    pending = load;
+                    Patterns.pipe(load, getContext().getDispatcher()).to(getSelf());
                 })
                 .match(Applied.class, a -> {
+                    if (a.into() != registry) {
+                        // loaded by an earlier incarnation of this actor (restarted meanwhile): load it again here
+                        getSelf().tell(new Update(a.message()), a.replyTo());
+                        return;
+                    }
                     metrics.model(a.outcome());
                     saveModel(a.outcome(), a.message());
                     a.replyTo().tell(a.outcome(), getSelf());
@@ -149,7 +161,8 @@ final class ModelServingActor extends AbstractActorWithTimers {
     @Override
     public void postStop() {
         saveStats();
-        registry.close();
+        ModelRegistry closing = registry;
+        pending.whenComplete((outcome, error) -> closing.close()); // a model still loading is closed too
     }
 
     private ServingStats emptyStats() {

@@ -97,6 +97,7 @@ public final class ModelStore implements StateStore {
             this.context = internal;
         }
         this.registry = serving.newRegistry();
+        live.clear(); // a store re-initialised (a revived task) holds only what its changelog restores
         context.register(root, (BatchingStateRestoreCallback) this::restore);
         if (!logged) {
             serving.serving(LocalServing.GLOBAL, registry);

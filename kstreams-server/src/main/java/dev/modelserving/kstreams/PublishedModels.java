@@ -1,6 +1,7 @@
 package dev.modelserving.kstreams;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -15,14 +16,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * The global store of published models ({@code standard}, {@code custom}): per dataType, the last
  * {@value #HISTORY} messages of the models topic in topic order, keyed {@code dataType NUL offset}. A task that is a
  * few messages behind applies each in order, so a model refused after a good one leaves the good one serving in
- * every task, even one that had not taken the good one yet. A tombstone is kept as an empty value ("removed"): a
- * dataType the store does not have (never published, or compacted away) changes nothing in the tasks.
+ * every task, even one that had not taken the good one yet. A value is a tag byte (removed, or message) and the
+ * message's bytes, so a tombstone ("removed") is never confused with an empty message; a dataType the store does not
+ * have (never published, or compacted away) changes nothing in the tasks.
  */
 final class PublishedModels {
 
     static final int HISTORY = 4;
     private static final char SEPARATOR = '\u0000';
-    private static final byte[] REMOVED = new byte[0];
+    private static final byte REMOVED = 0;
+    private static final byte MESSAGE = 1;
 
     /** One published message: its offset on the models topic, and the descriptor (null for a removal). */
     record Entry(String dataType, long offset, byte[] descriptor) {}
@@ -36,7 +39,7 @@ final class PublishedModels {
     private static Entry entry(KeyValue<String, byte[]> kv) {
         int sep = kv.key.lastIndexOf(SEPARATOR);
         return new Entry(kv.key.substring(0, sep), Long.parseLong(kv.key.substring(sep + 1)),
-                kv.value.length == 0 ? null : kv.value);
+                kv.value[0] == REMOVED ? null : Arrays.copyOfRange(kv.value, 1, kv.value.length));
     }
 
     /** Every entry, grouped by dataType, oldest first. */
@@ -64,6 +67,16 @@ final class PublishedModels {
         return out;
     }
 
+    private static byte[] tagged(byte[] message) {
+        if (message == null) {
+            return new byte[] {REMOVED};
+        }
+        byte[] value = new byte[message.length + 1];
+        value[0] = MESSAGE;
+        System.arraycopy(message, 0, value, 1, message.length);
+        return value;
+    }
+
     /** The global processor of the models topic (also run when the store is restored): records each message. */
     static final class Updater implements Processor<String, byte[], Void, Void> {
         private final LocalServing serving;
@@ -86,7 +99,7 @@ final class PublishedModels {
                 return; // the models topic is keyed by dataType; anything else names nothing to serve
             }
             long offset = context.recordMetadata().orElseThrow().offset();
-            store.put(key(record.key(), offset), record.value() == null ? REMOVED : record.value());
+            store.put(key(record.key(), offset), tagged(record.value()));
             List<Entry> kept = of(store, record.key());
             for (int i = 0; i < kept.size() - HISTORY; i++) {
                 store.delete(key(record.key(), kept.get(i).offset()));

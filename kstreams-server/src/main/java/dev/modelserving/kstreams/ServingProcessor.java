@@ -59,6 +59,10 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
+        // Kafka Streams may close and re-initialise this same object (a task revived after an aborted
+        // transaction): what was applied then may not be in the restored store now.
+        applied.clear();
+        syncedAt = -1;
         this.context = context;
         this.published = context.getStateStore(StreamNames.PUBLISHED_MODELS);
         int partition = context.taskId().partition();
@@ -164,13 +168,18 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
         private final LocalServing serving;
         private final int partition;
         private final ModelRegistry registry;
+        private final java.util.Set<String> notLoaded = new java.util.HashSet<>();
 
         StandardModels(KeyValueStore<String, byte[]> store, LocalServing serving, int partition) {
             this.store = store;
             this.serving = serving;
             this.partition = partition;
             this.registry = serving.newRegistry();
-            live().forEach((dataType, descriptor) -> ModelStore.apply(registry, dataType, descriptor));
+            live().forEach((dataType, descriptor) -> {
+                if (!(ModelStore.apply(registry, dataType, descriptor) instanceof LoadOutcome.Loaded)) {
+                    notLoaded.add(dataType); // not live here: what is published for it is applied again
+                }
+            });
             serving.serving(partition, registry);
         }
 
@@ -185,6 +194,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
             try (KeyValueIterator<String, byte[]> all = store.all()) {
                 all.forEachRemaining(kv -> live.put(kv.key, kv.value));
             }
+            live.keySet().removeAll(notLoaded);
             return live;
         }
 
@@ -193,8 +203,10 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
             LoadOutcome outcome = ModelStore.apply(registry, dataType, descriptor);
             if (outcome instanceof LoadOutcome.Loaded) {
                 store.put(dataType, descriptor);
+                notLoaded.remove(dataType);
             } else if (outcome instanceof LoadOutcome.Removed) {
                 store.delete(dataType);
+                notLoaded.remove(dataType);
             }
             return outcome;
         }

@@ -31,6 +31,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final ModelFactory factory;
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     public ModelRegistry(ModelFactory factory) {
         this.factory = factory;
@@ -44,6 +45,10 @@ public final class ModelRegistry implements AutoCloseable {
             LoadOutcome outcome;
             try {
                 ServedModel next = new ServedModel(factory.load(d));
+                if (closed) {
+                    retire(next); // loaded while the registry closed: it would never be closed otherwise
+                    throw new ModelLoadException("the registry was closed while the model loaded");
+                }
                 ServedModel previous = slot.current.getAndSet(next);
                 slot.swaps.incrementAndGet();
                 if (previous != null) {
@@ -64,7 +69,8 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Applies a message of the models topic, keyed by dataType: a descriptor is offered, a tombstone ({@code null})
-     * removes the dataType's model, anything else is refused as not a ModelDescriptor (counted, with the reason).
+     * removes the dataType's model; anything else is refused (counted, with the reason): bytes that are not a
+     * ModelDescriptor, or a descriptor for another dataType than its key (a tombstone for the key would not reach it).
      *
      * @param source where the message came from, for the refusal's reason (may be null)
      */
@@ -78,6 +84,10 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return refuse(dataType, "(undecodable)", (source == null ? "the message" : "message " + source)
                     + " is not a ModelDescriptor: " + e.getMessage());
+        }
+        if (dataType != null && !dataType.isBlank() && !d.getDataType().isBlank() && !d.getDataType().equals(dataType)) {
+            return refuse(dataType, d.getName(), (source == null ? "the message" : "message " + source)
+                    + " is keyed '" + dataType + "' but its descriptor is for dataType '" + d.getDataType() + "'");
         }
         return offer(d);
     }
@@ -104,6 +114,10 @@ public final class ModelRegistry implements AutoCloseable {
                 boolean same = java.util.Objects.equals(model.info().name(), saved.name())
                         && java.util.Objects.equals(model.info().version(), saved.version());
                 ServedModel next = same ? new ServedModel(model, saved) : new ServedModel(model);
+                if (closed) {
+                    retire(next);
+                    throw new ModelLoadException("the registry was closed while the model loaded");
+                }
                 ServedModel previous = slot.current.getAndSet(next);
                 if (previous != null) {
                     retire(previous);
@@ -278,6 +292,7 @@ public final class ModelRegistry implements AutoCloseable {
     /** Closes every model; the registry serves nothing afterwards. */
     @Override
     public void close() {
+        closed = true;
         slots.keySet().forEach(this::remove);
     }
 

@@ -171,7 +171,20 @@ class ModelRegistryTest {
         assertThat(registry.stats("wine").orElseThrow().lastLoadFailure().reason())
                 .startsWith("message models[0]@1 is not a ModelDescriptor");
         assertThat(registry.current("wine")).hasValueSatisfying(m -> assertThat(m.name()).isEqualTo("linear"));
+        LoadOutcome elsewhere = registry.apply("beer", linear.toByteArray(), "models[0]@2");
+        assertThat(elsewhere).isInstanceOf(LoadOutcome.Rejected.class);
+        assertThat(registry.stats("beer").orElseThrow().lastLoadFailure().reason())
+                .contains("keyed 'beer' but its descriptor is for dataType 'wine'");
         assertThat(registry.apply("wine", null, null)).isInstanceOf(LoadOutcome.Removed.class);
+        assertThat(registry.current("wine")).isEmpty();
+    }
+
+    @Test
+    void aModelThatFinishesLoadingAfterTheRegistryClosedIsClosedAndNotServed() {
+        registry.close();
+        LoadOutcome late = registry.offer(Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR));
+
+        assertThat(late).isInstanceOf(LoadOutcome.Rejected.class);
         assertThat(registry.current("wine")).isEmpty();
     }
 }
