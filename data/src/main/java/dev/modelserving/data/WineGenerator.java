@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Synthetic red wines shaped by the published per-column statistics of the UCI red-wine-quality data set (see
- * WINE-STATS.md): each measurement is drawn from a distribution with the published mean and standard deviation
+ * Synthetic red wines shaped by the published per-column statistics of the UCI red-wine-quality data set
+ * ({@link PublishedStatistics}, which names the source): each measurement is drawn from a distribution with the published mean and standard deviation
  * (right-skewed columns from a log-normal shifted to the published minimum), clipped to the published range and
  * rounded as the UCI file rounds it. Columns are independent of each other.
  *
@@ -23,26 +24,48 @@ public final class WineGenerator {
     /** Standard deviation of the noise in the quality rule (the signal's is about 0.77). */
     public static final double NOISE = 0.5;
 
-    /** UCI histogram of quality 3..8 (1,599 wines). */
-    private static final int[] QUALITY_COUNTS = {10, 53, 681, 638, 199, 18};
-    private static final int LOWEST_QUALITY = 3;
+    private static final PublishedStatistics PUBLISHED = PublishedStatistics.redWine();
 
-    private record Column(double mean, double std, double min, double max, double corr, boolean skewed,
-            int decimals) {}
+    /** How each measurement is drawn and rounded: the published statistics plus the generator's own choices. */
+    private record Column(PublishedStatistics.Column published, boolean skewed, int decimals) {
+        double mean() {
+            return published.mean();
+        }
 
-    private static final Column[] COLUMNS = {
-        new Column(8.3196, 1.7411, 4.6, 15.9, +0.124, true, 1),      // fixed acidity
-        new Column(0.5278, 0.1791, 0.12, 1.58, -0.391, true, 3),     // volatile acidity
-        new Column(0.2710, 0.1948, 0, 1, +0.226, false, 2),          // citric acid
-        new Column(2.5388, 1.4099, 0.9, 15.5, +0.014, true, 1),      // residual sugar
-        new Column(0.0875, 0.0471, 0.012, 0.611, -0.129, true, 3),   // chlorides
-        new Column(15.8749, 10.4602, 1, 72, -0.051, true, 0),        // free sulfur dioxide
-        new Column(46.4678, 32.8953, 6, 289, -0.185, true, 0),       // total sulfur dioxide
-        new Column(0.9967, 0.0019, 0.99007, 1.00369, -0.175, false, 5), // density
-        new Column(3.3111, 0.1544, 2.74, 4.01, -0.058, false, 2),    // pH
-        new Column(0.6581, 0.1695, 0.33, 2, +0.251, true, 2),        // sulphates
-        new Column(10.4230, 1.0657, 8.4, 14.9, +0.476, true, 1),     // alcohol
-    };
+        double std() {
+            return published.std();
+        }
+
+        double min() {
+            return published.min();
+        }
+
+        double max() {
+            return published.max();
+        }
+
+        double corr() {
+            return published.correlationWithQuality();
+        }
+    }
+
+    /**
+     * Per measurement in the UCI order: whether it is right-skewed (drawn log-normal above its minimum) and how many
+     * decimals the UCI file gives it.
+     */
+    private static final boolean[] SKEWED = {true, true, false, true, true, true, true, false, false, true, true};
+    private static final int[] DECIMALS = {1, 3, 2, 1, 3, 0, 0, 5, 2, 2, 1};
+
+    private static final Column[] COLUMNS = columns();
+
+    private static Column[] columns() {
+        List<PublishedStatistics.Column> published = PUBLISHED.columns();
+        Column[] out = new Column[published.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new Column(published.get(i), SKEWED[i], DECIMALS[i]);
+        }
+        return out;
+    }
 
     private WineGenerator() {}
 
@@ -88,15 +111,16 @@ public final class WineGenerator {
         int n = score.length;
         Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble(i -> score[i]));
-        int total = Arrays.stream(QUALITY_COUNTS).sum();
+        int total = PUBLISHED.wines();
         int[] quality = new int[n];
         int rank = 0;
         double cumulative = 0;
-        for (int q = 0; q < QUALITY_COUNTS.length; q++) {
-            cumulative += QUALITY_COUNTS[q];
-            int end = q == QUALITY_COUNTS.length - 1 ? n : (int) Math.round(cumulative / total * n);
+        List<Map.Entry<Integer, Integer>> counts = List.copyOf(PUBLISHED.qualityCounts().entrySet());
+        for (int q = 0; q < counts.size(); q++) {
+            cumulative += counts.get(q).getValue();
+            int end = q == counts.size() - 1 ? n : (int) Math.round(cumulative / total * n);
             for (; rank < end; rank++) {
-                quality[order[rank]] = LOWEST_QUALITY + q;
+                quality[order[rank]] = counts.get(q).getKey();
             }
         }
         return quality;
