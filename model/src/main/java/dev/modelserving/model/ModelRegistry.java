@@ -159,6 +159,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
         synchronized (slot.loading) {
             ServedModel previous = slot.current.getAndSet(null);
+            slot.removed = true;
             if (previous != null) {
                 retire(previous);
             }
@@ -276,16 +277,24 @@ public final class ModelRegistry implements AutoCloseable {
         return out;
     }
 
-    /** Statistics of a dataType that has had a model, a refused model or a record. */
+    /**
+     * Statistics of a dataType that has had a model, a refused model, a removal or a record. A dataType whose first
+     * model is still loading has had none of these yet: its records wait for the load, so it is not reported as
+     * "seen without a model" (which, merged with other registries, would hide the model they serve).
+     */
     public Optional<ServingStats> stats(String dataType) {
         Slot slot = slots.get(dataType);
-        return slot == null ? Optional.empty() : Optional.of(slot.stats(dataType));
+        return slot == null || !slot.seen() ? Optional.empty() : Optional.of(slot.stats(dataType));
     }
 
-    /** Statistics of every dataType seen, sorted by dataType. */
+    /** Statistics of every dataType seen (as {@link #stats(String)} says), sorted by dataType. */
     public Map<String, ServingStats> allStats() {
         Map<String, ServingStats> out = new TreeMap<>();
-        slots.forEach((type, slot) -> out.put(type, slot.stats(type)));
+        slots.forEach((type, slot) -> {
+            if (slot.seen()) {
+                out.put(type, slot.stats(type));
+            }
+        });
         return out;
     }
 
@@ -316,6 +325,13 @@ public final class ModelRegistry implements AutoCloseable {
         final AtomicLong swaps = new AtomicLong();
         final AtomicLong failedLoads = new AtomicLong();
         final AtomicReference<LoadFailure> lastFailure = new AtomicReference<>();
+        volatile boolean removed;
+
+        /** Whether anything has happened to the dataType: a model served or removed, a refusal, a record. */
+        boolean seen() {
+            return current.get() != null || removed || swaps.get() > 0 || failedLoads.get() > 0
+                    || skipped.sum() > 0 || scoringErrors.sum() > 0;
+        }
 
         Optional<ModelInfo> currentInfo() {
             return Optional.ofNullable(current.get()).map(s -> s.info);

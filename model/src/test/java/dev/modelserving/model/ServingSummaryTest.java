@@ -2,9 +2,14 @@ package dev.modelserving.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelserving.model.pmml.PmmlModelLoader;
+import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +60,52 @@ class ServingSummaryTest {
         assertThat(beer.skipped()).isEqualTo(3);
         assertThat(beer.name()).isNull();
         assertThat(models()).containsOnlyKeys("wine");
+    }
+
+    /**
+     * A Kafka Streams task loads a model the others already serve (each task loads every model, one after the
+     * other): until its load ends it scores nothing, so the instance still serves the model the others have.
+     */
+    @Test
+    void aRegistryStillLoadingItsFirstModelDoesNotHideTheModelTheOthersServe() throws Exception {
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ModelLoader pmml = new PmmlModelLoader();
+        ModelLoader gated = new ModelLoader() {
+            @Override
+            public ModelDescriptor.ModelType type() {
+                return pmml.type();
+            }
+
+            @Override
+            public Model load(ModelDescriptor d, ModelBytes bytes, LoadingPolicy policy) throws ModelLoadException {
+                loading.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return pmml.load(d, bytes, policy);
+            }
+        };
+        ModelDescriptor linear = Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR);
+        a.offer(linear);
+        try (ModelRegistry slow = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults(), List.of(gated)))) {
+            CompletableFuture<LoadOutcome> load = CompletableFuture.supplyAsync(() -> slow.offer(linear));
+            try {
+                assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
+
+                assertThat(slow.allStats()).as("a dataType whose first model is still loading").isEmpty();
+                assertThat(slow.stats("wine")).isEmpty();
+                assertThat(ServingSummary.models(List.of(a.servedModels(), slow.servedModels()),
+                        List.of(a.allStats().keySet(), slow.allStats().keySet())).get("wine").model().name())
+                        .isEqualTo("linear");
+            } finally {
+                release.countDown();
+            }
+            assertThat(load.get(30, TimeUnit.SECONDS)).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(slow.allStats()).containsOnlyKeys("wine");
+        }
     }
 
     @Test
