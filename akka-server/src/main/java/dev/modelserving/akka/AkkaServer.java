@@ -11,15 +11,28 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar akka-server/target/akka-server.jar [options]}: the Akka Streams model server. */
-@Command(name = "akka-server", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "akka-server", mixinStandardHelpOptions = true, versionProvider = AkkaServer.Versions.class,
+        sortOptions = false,
         description = "Serves the models of models_models to the records of models_data with Akka Streams "
                 + "(Alpakka Kafka) and publishes the results to models_results; REST state on --port.")
 public final class AkkaServer implements Callable<Integer> {
+
+    /** {@code --version}: the project version from the jar's manifest, and the Akka and Kafka versions. */
+    public static final class Versions implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = AkkaServer.class.getPackage().getImplementationVersion();
+            return new String[] {"akka-server " + (version == null ? "(development build, not run from its jar)"
+                    : version) + " (Akka " + akka.Version.current() + ", Kafka clients " + AppInfoParser.getVersion()
+                    + ")"};
+        }
+    }
 
     /** Held so that the levels set here are not garbage-collected with their loggers. */
     private static final List<Logger> QUIET = List.of(Logger.getLogger("org.apache.kafka"),

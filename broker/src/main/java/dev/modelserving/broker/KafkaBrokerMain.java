@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * localhost:9092) and for the Akka server, whose Scala 2.12 cannot share a class path with the broker's 2.13.
  * Prints one {@value #READY} line when clients can connect; stops cleanly on Ctrl-C or SIGTERM.
  */
-@Command(name = "broker", mixinStandardHelpOptions = true,
+@Command(name = "broker", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = "Runs a single-node Kafka broker (KRaft) until stopped. Restarting on the same data"
                 + " directory keeps the topics and their data.")
 public final class KafkaBrokerMain implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.broker.ManifestVersion;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Spec;
  * The loader: the tutorial's data provider and reader. With no subcommand it runs {@code run}: a broker (unless
  * given one), the topics, wine records at a steady rate and the project's models in turn.
  */
-@Command(name = "loader", mixinStandardHelpOptions = true,
+@Command(name = "loader", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         subcommands = {RunCommand.class, PublishModelCommand.class, ReadCommand.class},
         description = {"Publishes wine records and models to Kafka and reads the topics back.",
                 "Without a subcommand: run (see `loader run --help`)."})

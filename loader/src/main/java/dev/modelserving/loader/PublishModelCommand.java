@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.broker.ManifestVersion;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Deploys one model: checked locally with the model library first, then published keyed by its dataType. */
-@Command(name = "publish-model", mixinStandardHelpOptions = true,
+@Command(name = "publish-model", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = {"Publishes one model to the models topic, keyed by its dataType; every server swaps it in.",
                 "The model is loaded and scored on sample wines here first: a file that would be refused is never"
                         + " sent."})
@@ -42,7 +43,7 @@ final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--description", description = "Model description.")
     String description;
 
-    @Option(names = "--version", description = "Model version (default: the first 12 hex digits of its SHA-256).")
+    @Option(names = "--model-version", description = "Model version (default: the first 12 hex digits of its SHA-256).")
     String version;
 
     @Option(names = "--by-reference", description = "Send the file's path and SHA-256 instead of its bytes; servers read it from their configured model roots.")

@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.broker.ManifestVersion;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The data reader: prints what is on the topics, decoded, one line per message. */
-@Command(name = "read", mixinStandardHelpOptions = true,
+@Command(name = "read", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = {"Prints the messages of the topics decoded: records as fields, models as name/type/size/dataType,"
                 + " results as the model that scored and its result.",
                 "Follows the topics until Ctrl-C, --max messages or --idle without a message."})

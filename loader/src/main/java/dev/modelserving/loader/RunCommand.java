@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.broker.ManifestVersion;
 import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.data.WineCsv;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  * The data provider: starts a broker unless given one, creates the topics, then publishes wine records at a
  * steady rate (looping over the file) and the models in turn, with a progress line every few seconds.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = {"Publishes wine records at --rate and cycles through the models every --model-interval.",
                 "Starts its own Kafka broker on 127.0.0.1:--broker-port unless --bootstrap-servers is given."})
 final class RunCommand implements Callable<Integer> {

@@ -49,7 +49,7 @@ class PublishModelCommandTest {
         Path file = Files.write(tmp.resolve("mlp.zip"), zip);
 
         Cli cli = Cli.run("publish-model", file.toString(), "--type", "tf", "--by-reference", "--name", "mlp",
-                "--version", "7", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm2_");
+                "--model-version", "7", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm2_");
 
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         ModelDescriptor d = ModelDescriptor.parseFrom(Topic.readAll(kafka.bootstrapServers(), "pm2_models").get(0).value());
