@@ -33,7 +33,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. */
 final class KafkaIO {
@@ -125,8 +124,8 @@ final class KafkaIO {
 
     /** The data topic, in the servers' consumer group, with offsets to commit once the results are written. */
     Source<Incoming<CommittableOffset>, NotUsed> data() {
-        ConsumerSettings<String, byte[]> settings = ConsumerSettings
-                .create(system, new StringDeserializer(), new ByteArrayDeserializer())
+        ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
+                .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(config.bootstrapServers())
                 .withGroupId(config.groupId())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
@@ -141,9 +140,9 @@ final class KafkaIO {
                 .map(KafkaIO::incoming);
     }
 
-    private static Incoming<CommittableOffset> incoming(CommittableMessage<String, byte[]> m) {
-        ConsumerRecord<String, byte[]> r = m.record();
-        return new Incoming<>(r.value(), r.topic(), r.partition(), r.offset(), m.committableOffset());
+    private static Incoming<CommittableOffset> incoming(CommittableMessage<byte[], byte[]> m) {
+        ConsumerRecord<byte[], byte[]> r = m.record();
+        return new Incoming<>(r.key(), r.value(), r.topic(), r.partition(), r.offset(), m.committableOffset());
     }
 
     /** The consumer of the data topic now (a restart replaces it): stopping it ends the data stream. */
@@ -153,8 +152,8 @@ final class KafkaIO {
 
     /** Writes each outcome (result, dead letter, or nothing) and hands its offset on once written. */
     Flow<Outcome<CommittableOffset>, CommittableOffset, NotUsed> output() {
-        ProducerSettings<String, byte[]> settings = ProducerSettings
-                .create(system, new StringSerializer(), new ByteArraySerializer())
+        ProducerSettings<byte[], byte[]> settings = ProducerSettings
+                .create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withBootstrapServers(config.bootstrapServers())
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
                 .withProperty(ProducerConfig.ACKS_CONFIG, "all");
@@ -168,13 +167,14 @@ final class KafkaIO {
         return CommitterSettings.create(system).withMaxInterval(Duration.ofMillis(200));
     }
 
-    <P> ProducerMessage.Envelope<String, byte[], P> envelope(Outcome<P> o) {
+    <P> ProducerMessage.Envelope<byte[], byte[], P> envelope(Outcome<P> o) {
         if (o instanceof Outcome.Result<P> r) {
-            return ProducerMessage.single(new ProducerRecord<>(config.topics().results(), r.dataType(), r.result()),
+            return ProducerMessage.single(new ProducerRecord<>(config.topics().results(), r.key(), r.result()),
                     r.passThrough());
         }
         if (o instanceof Outcome.DeadLetter<P> d) {
-            ProducerRecord<String, byte[]> dead = new ProducerRecord<>(config.topics().deadLetters(), null, d.value());
+            ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.topics().deadLetters(), d.key(),
+                    d.value());
             dead.headers().add(ERROR_HEADER, d.error().getBytes(StandardCharsets.UTF_8));
             dead.headers().add(SOURCE_HEADER, d.source().getBytes(StandardCharsets.UTF_8));
             return ProducerMessage.single(dead, d.passThrough());

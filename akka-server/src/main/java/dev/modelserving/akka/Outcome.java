@@ -12,11 +12,11 @@ sealed interface Outcome<P> {
 
     P passThrough();
 
-    /** A {@code ServingResult}, keyed by dataType. */
-    record Result<P>(String dataType, byte[] result, P passThrough) implements Outcome<P> {}
+    /** A {@code ServingResult}, with its input record's key. */
+    record Result<P>(byte[] key, byte[] result, P passThrough) implements Outcome<P> {}
 
-    /** The record as it came, with why it could not be scored and where it came from. */
-    record DeadLetter<P>(byte[] value, String error, String source, P passThrough) implements Outcome<P> {}
+    /** The record as it came (key and value), with why it could not be scored and where it came from. */
+    record DeadLetter<P>(byte[] key, byte[] value, String error, String source, P passThrough) implements Outcome<P> {}
 
     /** No model served its dataType: counted, nothing published, its offset still committed. */
     record Skipped<P>(P passThrough) implements Outcome<P> {}
@@ -31,7 +31,7 @@ sealed interface Outcome<P> {
             return new Decoded<>(in, WineRecord.parseFrom(in.value()), Optional.empty());
         } catch (InvalidProtocolBufferException e) {
             metrics.deadLettered();
-            return new Decoded<>(in, null, Optional.of(new DeadLetter<>(in.value(), "not a WineRecord: "
+            return new Decoded<>(in, null, Optional.of(new DeadLetter<>(in.key(), in.value(), "not a WineRecord: "
                     + e.getMessage(), in.source(), in.passThrough())));
         }
     }
@@ -44,9 +44,9 @@ sealed interface Outcome<P> {
         }
         if (s.isFailed()) {
             metrics.deadLettered();
-            return new DeadLetter<>(in.value(), s.error(), in.source(), in.passThrough());
+            return new DeadLetter<>(in.key(), in.value(), s.error(), in.source(), in.passThrough());
         }
-        return new Result<>(s.record().getDataType(), ServingResults.of(s, in.topic(), in.partition(), in.offset(),
+        return new Result<>(in.key(), ServingResults.of(s, in.topic(), in.partition(), in.offset(),
                 System.currentTimeMillis()).toByteArray(), in.passThrough());
     }
 

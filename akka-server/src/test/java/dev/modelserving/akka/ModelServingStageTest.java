@@ -160,7 +160,7 @@ class ModelServingStageTest {
         data.sendNext(wine("red", 0));
         data.sendNext(wine("white", 1));
         data.sendNext(wine("rose", 2));
-        data.sendNext(new Incoming<>("garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
+        data.sendNext(new Incoming<>(null, "garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
 
         assertThat(result(out.expectNext()).getModelName()).isEqualTo(red.getName());
         assertThat(result(out.expectNext()).getModelName()).isEqualTo(white.getName());
@@ -199,7 +199,7 @@ class ModelServingStageTest {
 
     private static Incoming<Integer> wine(String dataType, int i) {
         WineRecord r = WINES.get(i).toRecord(dataType);
-        return new Incoming<>(r.toByteArray(), "models_data", 0, i, i);
+        return new Incoming<>(null, r.toByteArray(), "models_data", 0, i, i);
     }
 
     private static ServingResult result(Outcome<Integer> o) {

@@ -15,10 +15,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.RecordContext;
 
 /**
- * Scoring one data record, the same in every variant: a result is forwarded keyed by dataType; a record that is
- * not a WineRecord, or that the model cannot score, is forwarded as it came with the reason in an
- * {@value #ERROR_HEADER} header and its origin in a {@value #SOURCE_HEADER} header, which {@link #output} sends to
- * the dead-letter topic; a record without a model is skipped (the registry and the metrics count it).
+ * Scoring one data record, the same in every variant: a result is forwarded with its input record's key; a record
+ * that is not a WineRecord, or that the model cannot score, is forwarded as it came (key and value) with the reason
+ * in an {@value #ERROR_HEADER} header and its origin in a {@value #SOURCE_HEADER} header, which {@link #output}
+ * sends to the dead-letter topic; a record without a model is skipped (the registry and the metrics count it).
  */
 final class Scoring {
 
@@ -27,13 +27,13 @@ final class Scoring {
 
     private Scoring() {}
 
-    static void score(Record<?, byte[]> record, ModelRegistry registry, ProcessorContext<String, byte[]> context,
+    static void score(Record<byte[], byte[]> record, ModelRegistry registry, ProcessorContext<byte[], byte[]> context,
             ServingMetrics metrics) {
         score(record, registry, context, metrics, dataType -> { });
     }
 
     /** As above; {@code beforeScoring} gets the record's dataType once the record is decoded. */
-    static void score(Record<?, byte[]> record, ModelRegistry registry, ProcessorContext<String, byte[]> context,
+    static void score(Record<byte[], byte[]> record, ModelRegistry registry, ProcessorContext<byte[], byte[]> context,
             ServingMetrics metrics, java.util.function.Consumer<String> beforeScoring) {
         metrics.received(1);
         WineRecord wine;
@@ -55,14 +55,14 @@ final class Scoring {
             RecordMetadata m = context.recordMetadata().orElseThrow();
             byte[] result = ServingResults.of(s, m.topic(), m.partition(), m.offset(), System.currentTimeMillis())
                     .toByteArray();
-            context.forward(new Record<>(wine.getDataType(), result, record.timestamp()));
+            context.forward(new Record<>(record.key(), result, record.timestamp()));
         }
     }
 
-    private static void deadLetter(Record<?, byte[]> record, String error, ProcessorContext<String, byte[]> context,
+    private static void deadLetter(Record<byte[], byte[]> record, String error, ProcessorContext<byte[], byte[]> context,
             ServingMetrics metrics) {
         metrics.deadLettered();
-        Record<String, byte[]> dead = new Record<>(null, record.value(), record.timestamp());
+        Record<byte[], byte[]> dead = new Record<>(record.key(), record.value(), record.timestamp());
         dead.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
         context.recordMetadata().ifPresent(m -> dead.headers().add(SOURCE_HEADER,
                 (m.topic() + "[" + m.partition() + "]@" + m.offset()).getBytes(StandardCharsets.UTF_8)));
@@ -70,7 +70,7 @@ final class Scoring {
     }
 
     /** Sends results to the results topic and records with an error header to the dead-letter topic. */
-    static TopicNameExtractor<String, byte[]> output(String results, String deadLetters) {
+    static TopicNameExtractor<byte[], byte[]> output(String results, String deadLetters) {
         return (key, value, ctx) -> isDeadLetter(ctx) ? deadLetters : results;
     }
 

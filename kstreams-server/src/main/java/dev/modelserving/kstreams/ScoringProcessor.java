@@ -6,10 +6,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** The {@code memory} variant's scorer: each record against the global model store's registry. */
-final class ScoringProcessor implements Processor<byte[], byte[], String, byte[]> {
+final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private final ServingMetrics metrics;
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<byte[], byte[]> context;
     private ModelStore store;
 
     ScoringProcessor(ServingMetrics metrics) {
@@ -17,7 +17,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], String, byte[]
     }
 
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(StreamNames.MODEL_STORE);
     }

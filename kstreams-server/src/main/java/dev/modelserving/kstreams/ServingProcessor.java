@@ -23,14 +23,14 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * reaches the task between two of its records, and a task never scores a record while a model it should have is
  * still on its way.
  */
-final class ServingProcessor implements Processor<byte[], byte[], String, byte[]> {
+final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final long SYNC_MS = 100;
 
     private final StoreVariant variant;
     private final LocalServing serving;
     private final ServingMetrics metrics;
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<byte[], byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
     private final java.util.function.Consumer<String> beforeScoring = dataType -> syncIfPublished();
@@ -58,7 +58,7 @@ final class ServingProcessor implements Processor<byte[], byte[], String, byte[]
     }
 
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<byte[], byte[]> context) {
         // Kafka Streams may close and re-initialise this same object (a task revived after an aborted
         // transaction): what was applied then may not be in the restored store now.
         applied.clear();

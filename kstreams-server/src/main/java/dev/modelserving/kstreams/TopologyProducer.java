@@ -8,7 +8,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -62,7 +61,7 @@ public class TopologyProducer {
                 "models-updater", () -> new ModelUpdater(metrics));
         t.addSource("data-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.data());
         t.addProcessor("scorer", () -> new ScoringProcessor(metrics), "data-source");
-        t.addSink("output", Scoring.output(topics.results(), topics.deadLetters()), new StringSerializer(),
+        t.addSink("output", Scoring.output(topics.results(), topics.deadLetters()), new ByteArraySerializer(),
                 new ByteArraySerializer(), "scorer");
         return t;
     }
@@ -83,7 +82,7 @@ public class TopologyProducer {
         b.stream(topics.data(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("data-source"))
                 .process(() -> new ServingProcessor(variant, serving, metrics), Named.as("serving"), store)
                 .to(Scoring.output(topics.results(), topics.deadLetters()),
-                        Produced.with(Serdes.String(), Serdes.ByteArray()).withName("output"));
+                        Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("output"));
         return b.build();
     }
 }

@@ -27,8 +27,8 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
- * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel;
- * records that cannot be decoded, or that the model could not score, go to the dead-letter channel with the
+ * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel,
+ * keyed as their input record was (so they partition like their inputs); records that cannot be decoded, or that the model could not score, go to the dead-letter channel with the
  * reason in an {@value #ERROR_HEADER} header. A batch is acknowledged (its offsets committed) only when every
  * result and dead letter of it is written: at-least-once, nothing lost.
  */
@@ -60,7 +60,7 @@ public class Scorer {
     @Incoming("data")
     @Blocking
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
-    public CompletionStage<Void> score(KafkaRecordBatch<String, byte[]> batch) throws InterruptedException {
+    public CompletionStage<Void> score(KafkaRecordBatch<byte[], byte[]> batch) throws InterruptedException {
         catchUp.await();
         // Batches are scored one after the other (so a swap is seen in offset order) but their writes overlap:
         // a batch is acknowledged when its writes are done, while the next ones are already being scored.
@@ -83,13 +83,13 @@ public class Scorer {
     }
 
     /** Decodes, scores and sends; completes when every result and dead letter of the batch is written. */
-    private CompletableFuture<Void> writeResults(KafkaRecordBatch<String, byte[]> batch) {
-        List<KafkaRecord<String, byte[]>> messages = batch.getRecords();
+    private CompletableFuture<Void> writeResults(KafkaRecordBatch<byte[], byte[]> batch) {
+        List<KafkaRecord<byte[], byte[]>> messages = batch.getRecords();
         metrics.received(messages.size());
         List<CompletableFuture<Void>> writes = new ArrayList<>(messages.size());
         List<WineRecord> records = new ArrayList<>(messages.size());
-        List<KafkaRecord<String, byte[]>> sources = new ArrayList<>(messages.size());
-        for (KafkaRecord<String, byte[]> m : messages) {
+        List<KafkaRecord<byte[], byte[]>> sources = new ArrayList<>(messages.size());
+        for (KafkaRecord<byte[], byte[]> m : messages) {
             if (m.getPayload() == null) {
                 writes.add(deadLetter(m, "not a WineRecord: the message has no value"));
                 continue;
@@ -109,31 +109,40 @@ public class Scorer {
             if (s.isFailed()) {
                 writes.add(deadLetter(sources.get(i), s.error()));
             } else if (!s.isSkipped()) {
-                writes.add(results.send(result(s, sources.get(i), now)).toCompletableFuture());
+                writes.add(send(results, sources.get(i).getKey(), result(s, sources.get(i), now), null));
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
-    static byte[] result(Scored s, KafkaRecord<String, byte[]> source, long now) {
+    static byte[] result(Scored s, KafkaRecord<byte[], byte[]> source, long now) {
         return ServingResults.of(s, source.getTopic(), source.getPartition(), offset(source), now).toByteArray();
     }
 
-    private static long offset(KafkaRecord<String, byte[]> m) {
+    private static long offset(KafkaRecord<byte[], byte[]> m) {
         return m.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
                 .orElse(-1L);
     }
 
-    private CompletableFuture<Void> deadLetter(KafkaRecord<String, byte[]> m, String error) {
+    private CompletableFuture<Void> deadLetter(KafkaRecord<byte[], byte[]> m, String error) {
         metrics.deadLettered();
         RecordHeaders headers = new RecordHeaders();
         headers.add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
         headers.add("source", (m.getTopic() + "[" + m.getPartition() + "]@" + offset(m))
                 .getBytes(StandardCharsets.UTF_8));
+        return send(deadLetters, m.getKey(), m.getPayload() == null ? new byte[0] : m.getPayload(), headers);
+    }
+
+    /** Sends a message keyed as its input record was; completes when Kafka has it. */
+    private static CompletableFuture<Void> send(Emitter<byte[]> channel, byte[] key, byte[] payload,
+            RecordHeaders headers) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        byte[] payload = m.getPayload() == null ? new byte[0] : m.getPayload();
-        deadLetters.send(Message.of(payload, Metadata.of(OutgoingKafkaRecordMetadata.builder()
-                        .withKey(m.getKey()).withHeaders(headers).build()),
+        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<byte[]> metadata =
+                OutgoingKafkaRecordMetadata.<byte[]>builder().withKey(key);
+        if (headers != null) {
+            metadata.withHeaders(headers);
+        }
+        channel.send(Message.of(payload, Metadata.of(metadata.build()),
                 () -> {
                     written.complete(null);
                     return CompletableFuture.completedFuture(null);

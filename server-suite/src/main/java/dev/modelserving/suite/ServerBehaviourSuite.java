@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -276,6 +277,37 @@ public abstract class ServerBehaviourSuite {
         assertThat(dead.stream().map(m -> header(m, "source")).toList()).containsExactlyInAnyOrderElementsOf(
                 garbage.stream().map(p -> topics.data() + "[" + p.partition() + "]@" + p.offset()).toList());
         assertThat(kafka.readAll(topics.results())).hasSize(good.size());
+    }
+
+    @Test
+    void resultsAndDeadLettersCarryTheKeyOfTheirInputRecord() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+        List<String> someKeys = Arrays.asList("order-17", null, "kunde-\u00fc-42", "");
+
+        Map<Position, String> goodKeys = new LinkedHashMap<>();
+        for (int i = 0; i < 24; i++) {
+            String key = someKeys.get(i % someKeys.size());
+            goodKeys.put(Position.of(kafka.send(topics.data(), key, WINES.get(i).toRecord(WINE).toByteArray())), key);
+        }
+        Map<String, String> deadKeys = new LinkedHashMap<>();
+        for (String key : Arrays.asList("bad-1", null)) {
+            Position p = Position.of(kafka.send(topics.data(), key, "garbage".getBytes(StandardCharsets.UTF_8)));
+            deadKeys.put(topics.data() + "[" + p.partition() + "]@" + p.offset(), key);
+        }
+
+        awaitResultsFor(goodKeys.keySet());
+        for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
+            ServingResult r = ServingResult.parseFrom(m.value());
+            Position scored = new Position(r.getSourcePartition(), r.getSourceOffset());
+            assertThat(m.key()).as("key of the result of %s", scored).isEqualTo(goodKeys.get(scored));
+        }
+        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), deadKeys.size());
+        assertThat(dead).allSatisfy(m -> assertThat(m.key()).as("key of the dead letter of %s", header(m, "source"))
+                .isEqualTo(deadKeys.get(header(m, "source"))));
+        assertThat(dead.stream().map(m -> header(m, "source")).toList())
+                .containsExactlyInAnyOrderElementsOf(deadKeys.keySet());
     }
 
     @Test
