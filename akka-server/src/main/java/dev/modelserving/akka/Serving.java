@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -90,7 +91,7 @@ final class Serving {
             return s.kafka.dataControl().shutdown();
         });
         system.log().info("akka-server ({} processor) serving on {}, REST on {}", config.processor()
-                .name().toLowerCase(), config.bootstrapServers(), s.binding.localAddress());
+                .name().toLowerCase(Locale.ROOT), config.bootstrapServers(), s.binding.localAddress());
         return s;
     }
 
@@ -185,7 +186,7 @@ final class Serving {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean models = caughtUp.getAsBoolean();
         boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
-        checks.put("processor", config.processor().name().toLowerCase());
+        checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);
         checks.put("data-stream-running", data);
         return new StateRoutes.Health(models && data ? "UP" : "DOWN", checks);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * For tests: one run of a packaged command line ({@code java -jar JAR args}) as a process of its own, as a user
- * runs it, with its exit code and what it printed. A run that outlives its deadline is killed and fails.
+ * runs it (a {@link ChildJvm}, without colours), with its exit code and what it printed. A run that outlives its deadline is killed and fails.
  *
  * @param exitCode the process's exit code
  * @param out standard output
@@ -23,16 +23,15 @@ public record CommandRun(int exitCode, String out, String err) {
 
     /** Runs {@code java -jar jar args...} with this JVM's java and waits at most {@code deadline}. */
     public static CommandRun javaJar(Path jar, Duration deadline, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of("-Dpicocli.ansi=false", "-jar", jar.toString()));
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).start();
+            Process p = ChildJvm.of(command).start();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
             if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " still ran after " + deadline);
+                throw new AssertionError("java " + String.join(" ", command) + " still ran after " + deadline);
             }
             return new CommandRun(p.exitValue(), out.join(), err.join());
         } catch (IOException e) {

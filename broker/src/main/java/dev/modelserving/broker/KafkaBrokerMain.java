@@ -1,6 +1,7 @@
 package dev.modelserving.broker;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +52,7 @@ public final class KafkaBrokerMain implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "broker-shutdown"));
-        System.out.printf("%s%s (data in %s, started in %.1f s)%n", READY, broker.bootstrapServers(),
+        System.out.printf(Locale.ROOT, "%s%s (data in %s, started in %.1f s)%n", READY, broker.bootstrapServers(),
                 config.dataDir(), (System.nanoTime() - start) / 1e9);
         System.out.flush();
         stopped.await();

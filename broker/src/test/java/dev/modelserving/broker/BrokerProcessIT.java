@@ -40,9 +40,8 @@ class BrokerProcessIT {
     }
 
     private static Process launch(Path data) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-jar", "target/broker.jar", "--port", "0",
-                "--data-dir", data.toString()).redirectErrorStream(true).start();
+        return ChildJvm.of(List.of("-jar", "target/broker.jar", "--port", "0", "--data-dir", data.toString()))
+                .redirectErrorStream(true).start();
     }
 
     /** Reads the process's output until its ready line; the address is in it. */

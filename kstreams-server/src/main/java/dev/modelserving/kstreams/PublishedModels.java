@@ -3,6 +3,7 @@ package dev.modelserving.kstreams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -33,7 +34,7 @@ final class PublishedModels {
     private PublishedModels() {}
 
     static String key(String dataType, long offset) {
-        return dataType + SEPARATOR + String.format("%019d", offset);
+        return dataType + SEPARATOR + String.format(Locale.ROOT, "%019d", offset);
     }
 
     private static Entry entry(KeyValue<String, byte[]> kv) {

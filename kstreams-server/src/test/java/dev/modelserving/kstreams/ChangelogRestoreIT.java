@@ -1,7 +1,6 @@
 package dev.modelserving.kstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
@@ -72,7 +71,7 @@ class ChangelogRestoreIT {
             LocalServing first = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
             KafkaStreams streams = start(variant, first, topics, prefix, bootstrap);
             awaitEveryTaskServes(first, tree);
-            streams.close(Duration.ofSeconds(30));
+            assertThat(streams.close(Duration.ofSeconds(60))).as("Kafka Streams closed within 60 s").isTrue();
             streams.cleanUp();
 
             // Records can only be deleted from a topic whose policy includes delete.
@@ -93,7 +92,7 @@ class ChangelogRestoreIT {
                     producer.send(new ProducerRecord<>(topics.data(), i % PARTITIONS, null,
                             wines.get(i).toRecord(tree.getDataType()).toByteArray())).get();
                 }
-                await().atMost(WAIT).untilAsserted(() -> assertThat(TopicContents.readAll(bootstrap,
+                ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(TopicContents.readAll(bootstrap,
                         topics.results(), true)).hasSize(10).allSatisfy(m -> assertThat(
                         ServingResult.parseFrom(m.value()).getModelName()).isEqualTo(tree.getName())));
                 assertThat(second.stats(tree.getDataType()).orElseThrow().skipped()).isZero();
@@ -121,7 +120,7 @@ class ChangelogRestoreIT {
     }
 
     private static void awaitEveryTaskServes(LocalServing serving, ModelDescriptor d) {
-        await().atMost(WAIT).untilAsserted(() -> {
+        ServerFixture.waitUpTo(WAIT).untilAsserted(() -> {
             Map<Integer, ModelRegistry> tasks = serving.registries();
             assertThat(tasks).hasSize(PARTITIONS);
             assertThat(tasks.values()).allSatisfy(r -> assertThat(r.current(d.getDataType()))

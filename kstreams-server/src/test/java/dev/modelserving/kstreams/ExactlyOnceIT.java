@@ -1,7 +1,6 @@
 package dev.modelserving.kstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
@@ -34,19 +33,19 @@ class ExactlyOnceIT {
             ModelDescriptor tree = ProjectModel.MLP_FROZEN_GRAPH.descriptor("1");
             kafka.publish(tree);
             ServerProcess server = kafka.start("custom", "a");
-            await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.get(server, "/models").body()
+            ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(kafka.get(server, "/models").body()
                     .path(ProjectData.DATA_TYPE).path("model").path("name").asText()).isEqualTo(tree.getName()));
             List<Position> sent = kafka.sendWines(ProjectData.DATA_TYPE, 0, RECORDS);
 
             // Kill it once it has published part of the backlog: some transactions are committed, one is open.
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+            ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(50))
                     .until(() -> kafka.resultsWritten() >= RECORDS / 10);
             server.kill();
             int beforeRestart = kafka.committedResults().size();
             assertThat(beforeRestart).as("committed before the crash").isLessThan(RECORDS);
 
             kafka.start("custom", "a");
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 Map<Position, Integer> results = kafka.committedResults();
                 assertThat(results).containsKeys(sent.toArray(Position[]::new));
                 assertThat(results.values()).as("results per input record").containsOnly(1);

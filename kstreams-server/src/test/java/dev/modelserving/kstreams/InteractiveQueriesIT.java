@@ -1,7 +1,6 @@
 package dev.modelserving.kstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelserving.data.ProjectData;
@@ -44,7 +43,7 @@ class InteractiveQueriesIT {
             String bAddress = "127.0.0.1:" + b.base().getPort();
 
             // Both list both, with every data partition held by one of them and each serving the model.
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (ServerProcess s : List.of(a, b)) {
                     JsonNode instances = ok(kafka.get(s, "/state/instances"));
                     assertThat(instances).hasSize(2);
@@ -67,7 +66,7 @@ class InteractiveQueriesIT {
             assertThat(new TreeSet<>(owners.values())).as("both hold partitions").containsExactlyInAnyOrder(aAddress, bAddress);
             for (Map.Entry<Integer, String> e : owners.entrySet()) {
                 ServerProcess other = e.getValue().equals(aAddress) ? b : a;
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
                     Answer r = kafka.get(other, "/state/value?partition=" + e.getKey());
                     JsonNode body = ok(r);
                     assertThat(r.header("X-Served-By")).isEqualTo(e.getValue());
@@ -80,18 +79,18 @@ class InteractiveQueriesIT {
             assertThat(kafka.get(a, "/state/value?partition=3").status()).isEqualTo(404);
 
             List<Position> before = kafka.sendWines(WINE, 0, 60);
-            await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedResults()).containsKeys(
+            ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(kafka.committedResults()).containsKeys(
                     before.toArray(Position[]::new)));
 
             // Kill b: a takes every partition, restores their models from the changelogs, and scores everything.
             b.kill();
             List<Position> after = kafka.sendWines(WINE, 60, 60);
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 JsonNode instances = ok(kafka.get(a, "/state/instances"));
                 assertThat(instances).hasSize(1);
                 assertThat(instances.get(0).path("partitions")).hasSize(3);
             });
-            await().atMost(WAIT).untilAsserted(() -> {
+            ServerFixture.waitUpTo(WAIT).untilAsserted(() -> {
                 Map<Position, Integer> results = kafka.committedResults();
                 assertThat(results).containsKeys(before.toArray(Position[]::new))
                         .containsKeys(after.toArray(Position[]::new));
@@ -118,7 +117,7 @@ class InteractiveQueriesIT {
             }
 
             kafka.createTopics();
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+            ServerFixture.waitUpTo(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(ok(kafka.get(a, "/state/value")).path("partitions")).hasSize(3));
             assertThat(unavailable).allSatisfy(r -> assertThat(r.header("Retry-After")).isEqualTo("1"));
         }

@@ -40,6 +40,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 
 /**
  * Packaged Kafka Streams servers against the in-process broker, for the tests that need several of them or kill
@@ -178,6 +180,15 @@ final class ServerFixture implements AutoCloseable {
             p.close();
         }
         producer.close();
+    }
+
+    /**
+     * A wait for a condition: an assertion that does not hold yet, or a REST call that timed out or was refused (a
+     * server still starting, or busy on a loaded machine), is tried again until the deadline.
+     */
+    static ConditionFactory waitUpTo(Duration deadline) {
+        return Awaitility.await().atMost(deadline)
+                .ignoreExceptionsMatching(e -> e instanceof IOException || e instanceof UncheckedIOException);
     }
 
     private static int freePort() throws IOException {

@@ -82,7 +82,7 @@ final class PublishModelCommand implements Callable<Integer> {
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
             RecordMetadata sent = producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray()))
                     .get(30, TimeUnit.SECONDS);
-            spec.commandLine().getOut().printf("published %s to %s[%d]@%d%n", MessageFormat.model(d), sent.topic(),
+            spec.commandLine().getOut().printf(Locale.ROOT, "published %s to %s[%d]@%d%n", MessageFormat.model(d), sent.topic(),
                     sent.partition(), sent.offset());
         }
         return 0;

@@ -59,12 +59,15 @@ final class ServedModel {
         }
     }
 
+    /**
+     * One call that scored {@code records} records in {@code nanos}. A record's share is rounded down for the
+     * minimum and up for the maximum, so the mean always lies between them.
+     */
     void record(int records, long nanos) {
-        long perRecord = nanos / records;
         invocations.add(records);
         totalNanos.add(nanos);
-        minNanos.accumulateAndGet(perRecord, Math::min);
-        maxNanos.accumulateAndGet(perRecord, Math::max);
+        minNanos.accumulateAndGet(nanos / records, Math::min);
+        maxNanos.accumulateAndGet((nanos + records - 1) / records, Math::max);
     }
 
     /** Waits for in-flight scoring to end, then closes the model. */

@@ -1,5 +1,6 @@
 package dev.modelserving.suite;
 
+import dev.modelserving.broker.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,8 @@ public final class BrokerProcess implements AutoCloseable {
         if (!Files.exists(brokerJar)) {
             throw new IllegalStateException(brokerJar.toAbsolutePath() + " is missing: build the broker module first");
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", brokerJar.toString(), "--port", "0", "--data-dir", dataDir.toAbsolutePath().toString());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = ChildJvm.of(List.of("-jar", brokerJar.toString(), "--port", "0", "--data-dir",
+                dataDir.toAbsolutePath().toString())).redirectErrorStream(true).start();
         CompletableFuture<String> ready = new CompletableFuture<>();
         List<String> output = new ArrayList<>();
         Thread reader = new Thread(() -> {

@@ -20,6 +20,7 @@ import dev.modelserving.model.Prediction;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,12 +34,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,8 @@ public abstract class ServerBehaviourSuite {
     /** The model size cap the servers under test are given. */
     public static final long MAX_MODEL_BYTES = 256 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** One REST call; a slow or refused one is retried within the wait it is part of. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final String WINE = ProjectData.DATA_TYPE;
     private static final List<WineRow> WINES = ProjectData.wines();
 
@@ -83,7 +88,8 @@ public abstract class ServerBehaviourSuite {
     @BeforeEach
     void startTheServer(TestInfo test) throws Exception {
         String name = test.getTestMethod().orElseThrow().getName();
-        String prefix = name.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        // Locale.ROOT: in a Turkish locale "I" lower-cases to a dotless i, which a topic name may not hold.
+        String prefix = name.toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
         topics = Topics.withPrefix(prefix);
         kafka = new SuiteKafka(bootstrapServers());
         kafka.createTopics(topics);
@@ -362,10 +368,10 @@ public abstract class ServerBehaviourSuite {
                 settings.consumerGroup(), freePort(), Files.createDirectories(settings.stateDir().resolve("second")),
                 settings.maxModelBytes(), settings.logFile().resolveSibling(logs.getFileName() + ".second"));
         try (ServerProcess second = launcher().start(secondSettings)) {
-            await().atMost(WAIT).untilAsserted(() -> assertThat(get(second, "/models").path(WINE).path("model")
+            waitUpTo(WAIT).untilAsserted(() -> assertThat(get(second, "/models").path(WINE).path("model")
                     .path("name").asText()).isEqualTo(tree.getName()));
             // Wait until the group has rebalanced onto both instances before sending.
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            waitUpTo(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 Map<Position, WineRecord> probe = sendWinesToEveryPartition(0, 12);
                 awaitResultsFor(probe.keySet());
                 assertThat(get(second, "/state/" + WINE).path("invocations").asLong()).isPositive();
@@ -376,7 +382,7 @@ public abstract class ServerBehaviourSuite {
             Map<Position, WineRecord> sent = sendWinesToEveryPartition(100, 90);
 
             awaitResultsFor(sent.keySet());
-            await().atMost(WAIT).untilAsserted(() -> {
+            waitUpTo(WAIT).untilAsserted(() -> {
                 long first = state(WINE).path("invocations").asLong() - firstBefore;
                 long other = get(second, "/state/" + WINE).path("invocations").asLong() - secondBefore;
                 assertThat(first).as("records scored by the first instance").isPositive();
@@ -384,6 +390,14 @@ public abstract class ServerBehaviourSuite {
                 assertThat(first + other).isGreaterThanOrEqualTo(90);
             });
         }
+    }
+
+    /**
+     * A wait for a condition: an assertion that does not hold yet, or a REST call that timed out or was refused (a
+     * server busy loading TensorFlow or collecting garbage on a loaded machine), is tried again until the deadline.
+     */
+    private static ConditionFactory waitUpTo(Duration deadline) {
+        return await().atMost(deadline).ignoreExceptionsInstanceOf(IOException.class);
     }
 
     // ---- the suite's vocabulary -------------------------------------------------------------------------------
@@ -446,7 +460,7 @@ public abstract class ServerBehaviourSuite {
     /** Waits until every position has a result; returns them all (a record may be scored twice, never zero times). */
     private Map<Position, List<ServingResult>> awaitResultsFor(java.util.Set<Position> positions) {
         Map<Position, List<ServingResult>> results = new HashMap<>();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             results.clear();
             for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
                 ServingResult r = ServingResult.parseFrom(m.value());
@@ -461,7 +475,7 @@ public abstract class ServerBehaviourSuite {
 
     private List<ConsumerRecord<String, byte[]>> awaitMessages(String topic, int count) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             out.clear();
             out.addAll(kafka.readAll(topic));
             assertThat(out).as(diagnostics()).hasSizeGreaterThanOrEqualTo(count);
@@ -470,7 +484,7 @@ public abstract class ServerBehaviourSuite {
     }
 
     private void awaitServing(String dataType, ModelDescriptor d) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             JsonNode model = models().path(dataType).path("model");
             assertThat(model.path("name").asText()).as(diagnostics()).isEqualTo(d.getName());
             assertThat(model.path("version").asText()).isEqualTo(d.getVersion());
@@ -478,7 +492,7 @@ public abstract class ServerBehaviourSuite {
     }
 
     private void awaitState(String dataType, java.util.function.Consumer<JsonNode> assertion) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertion.accept(state(dataType)));
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertion.accept(state(dataType)));
     }
 
     private JsonNode state(String dataType) throws Exception {
@@ -490,7 +504,7 @@ public abstract class ServerBehaviourSuite {
     }
 
     private int status(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(server.base().resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(HttpRequest.newBuilder(server.base().resolve(path)).timeout(REQUEST_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -500,7 +514,7 @@ public abstract class ServerBehaviourSuite {
 
     private JsonNode get(ServerProcess target, String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(target.base().resolve(path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
         return json.readTree(r.body());
     }

@@ -1,5 +1,6 @@
 package dev.modelserving.suite;
 
+import dev.modelserving.broker.ChildJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,11 +30,8 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs> <mainArgs>} and waits (at most 90 s) until the REST API answers. */
     public static ServerProcess start(List<String> jvmAndMainArgs, int httpPort, Path log) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmAndMainArgs);
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        Process p = ChildJvm.of(jvmAndMainArgs).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ServerProcess server = new ServerProcess(p, URI.create("http://127.0.0.1:" + httpPort), log);
         server.awaitRest(Duration.ofSeconds(90));
@@ -70,9 +67,9 @@ public final class ServerProcess implements AutoCloseable {
     /** Graceful stop (SIGTERM), as an operator's restart does. */
     public void stop() throws Exception {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("the server did not stop within 30 s of SIGTERM:\n" + tail());
+            throw new IllegalStateException("the server did not stop within 60 s of SIGTERM:\n" + tail());
         }
     }
 
