@@ -27,7 +27,8 @@ class AkkaServerCommandLineIT {
         CommandRun version = CommandRun.javaJar(JAR, Duration.ofSeconds(60), "--version");
 
         assertThat(version.exitCode()).as(version.err()).isZero();
-        assertThat(version.out().strip())
-                .matches("akka-server \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Akka 2\\.6\\.\\d+, Kafka clients \\d+\\.\\d+\\.\\d+\\)");
+        String release = "\\d+\\.\\d+\\.\\d+";
+        assertThat(version.out().strip()).matches("akka-server " + release + "(-SNAPSHOT)? \\(Akka 2\\.6\\.\\d+,"
+                + " Kafka clients " + release + "\\)");
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * For tests: one run of a packaged command line ({@code java -jar JAR args}) as a process of its own, as a user
- * runs it (a {@link ChildJvm}, without colours), with its exit code and what it printed. A run that outlives its deadline is killed and fails.
+ * runs it (a {@link ChildJvm}, without colours), with its exit code and what it printed. A run that outlives its
+ * deadline is killed and fails.
  *
  * @param exitCode the process's exit code
  * @param out standard output

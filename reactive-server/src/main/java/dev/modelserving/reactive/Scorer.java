@@ -28,9 +28,10 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
  * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel,
- * keyed as their input record was (so they partition like their inputs); records that cannot be decoded, or that the model could not score, go to the dead-letter channel with the
- * reason in an {@value #ERROR_HEADER} header. A batch is acknowledged (its offsets committed) only when every
- * result and dead letter of it is written: at-least-once, nothing lost.
+ * keyed as their input record was (so they partition like their inputs); records that cannot be decoded, or that
+ * the model could not score, go to the dead-letter channel as they came, with the reason in an
+ * {@value #ERROR_HEADER} header. A batch is acknowledged (its offsets committed) only when every result and dead
+ * letter of it is written: at-least-once, nothing lost.
  */
 @ApplicationScoped
 public class Scorer {
