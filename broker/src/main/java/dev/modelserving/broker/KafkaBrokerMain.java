@@ -60,6 +60,8 @@ public final class KafkaBrokerMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Kafka's broker upper-cases config values with the default locale: under a Turkish one it does not start.
+        Locale.setDefault(Locale.ROOT);
         int code = new CommandLine(new KafkaBrokerMain()).execute(args);
         if (code != 0) {
             System.exit(code);

@@ -2,6 +2,7 @@ package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +55,9 @@ public final class LoaderMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // `run` embeds Kafka's broker, which upper-cases config values with the default locale: under a Turkish
+        // one it does not start.
+        Locale.setDefault(Locale.ROOT);
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(commandLine(out, err).execute(args));
