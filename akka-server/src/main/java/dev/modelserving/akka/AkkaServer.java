@@ -3,6 +3,7 @@ package dev.modelserving.akka;
 import akka.actor.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +99,7 @@ public final class AkkaServer implements Callable<Integer> {
                     "--processor '" + processor + "' is not a processor: use stage or actor");
         }
         ServerConfig config = new ServerConfig(bootstrapServers,
-                new ServerConfig.Topics(dataTopic, modelsTopic, resultsTopic, deadLetterTopic), groupId, host, port,
+                new Topics(dataTopic, modelsTopic, resultsTopic, deadLetterTopic), groupId, host, port,
                 p, LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes).withModelRoots(modelRoots)
                         .withWorkDir(workDir), stateDir.toAbsolutePath(), Duration.ofSeconds(catchUpSeconds));
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());

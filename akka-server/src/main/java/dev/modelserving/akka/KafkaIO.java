@@ -13,7 +13,8 @@ import akka.kafka.javadsl.Consumer;
 import akka.kafka.javadsl.Producer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
-import java.nio.charset.StandardCharsets;
+import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +38,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. */
 final class KafkaIO {
 
-    static final String ERROR_HEADER = "error";
-    static final String SOURCE_HEADER = "source";
     /** Room for 64 MiB models, as the loader's producer. */
     static final int MAX_MODEL_MESSAGE_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
 
@@ -123,7 +122,7 @@ final class KafkaIO {
     }
 
     /** The data topic, in the servers' consumer group, with offsets to commit once the results are written. */
-    Source<Incoming<CommittableOffset>, NotUsed> data() {
+    Source<DataRecord<CommittableOffset>, NotUsed> data() {
         ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(config.bootstrapServers())
@@ -140,9 +139,9 @@ final class KafkaIO {
                 .map(KafkaIO::incoming);
     }
 
-    private static Incoming<CommittableOffset> incoming(CommittableMessage<byte[], byte[]> m) {
+    private static DataRecord<CommittableOffset> incoming(CommittableMessage<byte[], byte[]> m) {
         ConsumerRecord<byte[], byte[]> r = m.record();
-        return new Incoming<>(r.key(), r.value(), r.topic(), r.partition(), r.offset(), m.committableOffset());
+        return new DataRecord<>(r.key(), r.value(), r.topic(), r.partition(), r.offset(), m.committableOffset());
     }
 
     /** The consumer of the data topic now (a restart replaces it): stopping it ends the data stream. */
@@ -173,11 +172,8 @@ final class KafkaIO {
                     r.passThrough());
         }
         if (o instanceof Outcome.DeadLetter<P> d) {
-            ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.topics().deadLetters(), d.key(),
-                    d.value());
-            dead.headers().add(ERROR_HEADER, d.error().getBytes(StandardCharsets.UTF_8));
-            dead.headers().add(SOURCE_HEADER, d.source().getBytes(StandardCharsets.UTF_8));
-            return ProducerMessage.single(dead, d.passThrough());
+            return ProducerMessage.single(new ProducerRecord<>(config.topics().deadLetters(), null, d.key(),
+                    d.valueOrEmpty(), d.headers()), d.passThrough());
         }
         return ProducerMessage.passThrough(o.passThrough());
     }

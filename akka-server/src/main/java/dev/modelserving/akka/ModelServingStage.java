@@ -10,10 +10,13 @@ import akka.stream.stage.AbstractInHandler;
 import akka.stream.stage.AbstractOutHandler;
 import akka.stream.stage.AsyncCallback;
 import akka.stream.stage.GraphStageLogic;
+import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.RecordScoring;
+import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.rest.ServingMetrics;
 import dev.modelserving.rest.ServingState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,7 +33,7 @@ import java.util.concurrent.Executor;
  * when the load is done, so models go live in topic order.
  */
 final class ModelServingStage<P>
-        extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, Incoming<P>, Outcome<P>>,
+        extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>>,
         ModelServingStage.View> {
 
     /** What the stage shows of itself: its models and statistics, and whether it has caught up with the models. */
@@ -39,22 +42,24 @@ final class ModelServingStage<P>
     }
 
     private final Inlet<ModelMessage> models = Inlet.create("ModelServingStage.models");
-    private final Inlet<Incoming<P>> data = Inlet.create("ModelServingStage.data");
+    private final Inlet<DataRecord<P>> data = Inlet.create("ModelServingStage.data");
     private final Outlet<Outcome<P>> out = Outlet.create("ModelServingStage.out");
-    private final FanInShape2<ModelMessage, Incoming<P>, Outcome<P>> shape = new FanInShape2<>(models, data, out);
+    private final FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>> shape = new FanInShape2<>(models, data, out);
 
     private final ModelFactory factory;
     private final ServingMetrics metrics;
+    private final RecordScoring scoring;
     private final Executor loading;
 
     ModelServingStage(ModelFactory factory, ServingMetrics metrics, Executor loading) {
         this.factory = factory;
         this.metrics = metrics;
+        this.scoring = new RecordScoring(metrics);
         this.loading = loading;
     }
 
     @Override
-    public FanInShape2<ModelMessage, Incoming<P>, Outcome<P>> shape() {
+    public FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>> shape() {
         return shape;
     }
 
@@ -114,9 +119,9 @@ final class ModelServingStage<P>
             setHandler(data, new AbstractInHandler() {
                 @Override
                 public void onPush() {
-                    Incoming<P> in = grab(data);
-                    Outcome.Decoded<P> d = Outcome.decode(in, metrics);
-                    push(out, d.deadLetter().orElseGet(() -> Outcome.of(in, registry.score(d.record()), metrics)));
+                    DataRecord<P> in = grab(data);
+                    RecordScoring.Decoded<P> d = scoring.decode(in);
+                    push(out, d.isDeadLetter() ? d.deadLetter() : scoring.outcome(in, registry.score(d.record())));
                 }
             });
             setHandler(out, new AbstractOutHandler() {

@@ -1,5 +1,6 @@
 package dev.modelserving.akka;
 
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,9 +8,6 @@ import java.time.Duration;
 /** What the server is told on its command line. */
 record ServerConfig(String bootstrapServers, Topics topics, String groupId, String host, int port,
         Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp) {
-
-    /** The topics the server reads and writes. */
-    record Topics(String data, String models, String results, String deadLetters) {}
 
     /** How records are scored. */
     enum Processor {

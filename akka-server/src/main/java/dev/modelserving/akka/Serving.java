@@ -7,6 +7,7 @@ import akka.actor.ActorSystem;
 import akka.actor.CoordinatedShutdown;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.japi.function.Creator;
 import akka.kafka.ConsumerMessage.CommittableOffset;
 import akka.kafka.javadsl.Committer;
 import akka.pattern.Patterns;
@@ -19,11 +20,12 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import akka.japi.function.Creator;
+import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.RecordScoring;
+import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Scored;
 import dev.modelserving.proto.WineRecord;
-import dev.modelserving.rest.ServingMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -55,6 +57,7 @@ final class Serving {
     private final ServerConfig config;
     private final KafkaIO kafka;
     private final ServingMetrics metrics;
+    private final RecordScoring scoring;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ModelFactory factory;
     private final Executor blocking;
@@ -69,6 +72,7 @@ final class Serving {
         this.config = config;
         this.kafka = new KafkaIO(system, config);
         this.metrics = new ServingMetrics(meters);
+        this.scoring = new RecordScoring(metrics);
         this.factory = new ModelFactory(config.loading());
         this.blocking = system.dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
     }
@@ -142,7 +146,7 @@ final class Serving {
         // Records wait for the models: none is skipped for want of a model the topic holds.
         // Records in batches (up to 256, or what came within 2 ms): one ask per batch, split by dataType by the router.
         modelsCaughtUp.thenRun(() -> run(() -> kafka.data()
-                .map(in -> Outcome.decode(in, metrics))
+                .map(scoring::decode)
                 .groupedWithin(SCORING_BATCH, Duration.ofMillis(2))
                 .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))
                 .mapConcat(outcomes -> outcomes)));
@@ -153,19 +157,11 @@ final class Serving {
     /** The outcomes of a batch, in order: dead letters as they are, the rest scored by the actors. */
     @SuppressWarnings("unchecked")
     private CompletionStage<List<Outcome<CommittableOffset>>> score(ActorRef manager,
-            List<Outcome.Decoded<CommittableOffset>> batch) {
-        List<WineRecord> records = batch.stream().filter(d -> d.deadLetter().isEmpty()).map(Outcome.Decoded::record)
-                .toList();
+            List<RecordScoring.Decoded<CommittableOffset>> batch) {
+        List<WineRecord> records = RecordScoring.records(batch);
         CompletionStage<List<Scored>> scored = records.isEmpty() ? CompletableFuture.completedFuture(List.of())
                 : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK).thenApply(a -> (List<Scored>) a);
-        return scored.thenApply(list -> {
-            List<Outcome<CommittableOffset>> out = new ArrayList<>(batch.size());
-            int k = 0;
-            for (Outcome.Decoded<CommittableOffset> d : batch) {
-                out.add(d.deadLetter().isPresent() ? d.deadLetter().get() : Outcome.of(d.in(), list.get(k++), metrics));
-            }
-            return out;
-        });
+        return scored.thenApply(list -> scoring.outcomes(batch, list));
     }
 
     /**

@@ -16,13 +16,15 @@ import akka.testkit.javadsl.TestKit;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
-import dev.modelserving.rest.ServingMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ class ModelServingStageTest {
     @TempDir
     Path tmp;
     private TestPublisher.Probe<ModelMessage> models;
-    private TestPublisher.Probe<Incoming<Integer>> data;
+    private TestPublisher.Probe<DataRecord<Integer>> data;
     private TestSubscriber.Probe<Outcome<Integer>> out;
     private ModelServingStage.View view;
     private SimpleMeterRegistry meters;
@@ -65,7 +67,7 @@ class ModelServingStageTest {
         ModelServingStage<Integer> stage = new ModelServingStage<>(new ModelFactory(LoadingPolicy.defaults()
                 .withWorkDir(tmp)), new ServingMetrics(meters), ForkJoinPool.commonPool());
         var materialized = Source.fromGraph(GraphDSL.create3(TestSource.<ModelMessage>probe(system),
-                        TestSource.<Incoming<Integer>>probe(system), stage, (m, d, v) -> List.<Object>of(m, d, v),
+                        TestSource.<DataRecord<Integer>>probe(system), stage, (m, d, v) -> List.<Object>of(m, d, v),
                         (b, m, d, s) -> {
                             b.from(m.out()).toInlet(s.in0());
                             b.from(d.out()).toInlet(s.in1());
@@ -160,7 +162,7 @@ class ModelServingStageTest {
         data.sendNext(wine("red", 0));
         data.sendNext(wine("white", 1));
         data.sendNext(wine("rose", 2));
-        data.sendNext(new Incoming<>(null, "garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
+        data.sendNext(new DataRecord<>(null, "garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
 
         assertThat(result(out.expectNext()).getModelName()).isEqualTo(red.getName());
         assertThat(result(out.expectNext()).getModelName()).isEqualTo(white.getName());
@@ -197,9 +199,9 @@ class ModelServingStageTest {
                 }));
     }
 
-    private static Incoming<Integer> wine(String dataType, int i) {
+    private static DataRecord<Integer> wine(String dataType, int i) {
         WineRecord r = WINES.get(i).toRecord(dataType);
-        return new Incoming<>(null, r.toByteArray(), "models_data", 0, i, i);
+        return new DataRecord<>(null, r.toByteArray(), "models_data", 0, i, i);
     }
 
     private static ServingResult result(Outcome<Integer> o) {

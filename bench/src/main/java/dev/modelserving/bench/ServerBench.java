@@ -4,7 +4,7 @@ import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
-import dev.modelserving.loader.Topics;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.suite.KnownServers;
 import dev.modelserving.suite.ServerLauncher;
 import dev.modelserving.suite.ServerProcess;

@@ -1,6 +1,6 @@
 package dev.modelserving.kstreams;
 
-import dev.modelserving.rest.ServingMetrics;
+import dev.modelserving.kafka.ServingMetrics;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

@@ -1,6 +1,7 @@
 package dev.modelserving.kstreams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
@@ -61,7 +62,7 @@ public class QueryResource {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     QueryResource(KafkaStreams streams, StoreVariant variant, LocalServing serving, ObjectMapper json,
-            @ConfigProperty(name = "model-server.topics.data", defaultValue = StreamNames.DATA_TOPIC) String dataTopic,
+            @ConfigProperty(name = "model-server.topics.data", defaultValue = Topics.DEFAULT_DATA) String dataTopic,
             @ConfigProperty(name = "quarkus.kafka-streams.application-server") String applicationServer) {
         this.streams = streams;
         this.variant = variant;

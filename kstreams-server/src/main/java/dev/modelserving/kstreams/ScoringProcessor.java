@@ -1,6 +1,6 @@
 package dev.modelserving.kstreams;
 
-import dev.modelserving.rest.ServingMetrics;
+import dev.modelserving.kafka.ServingMetrics;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -8,12 +8,12 @@ import org.apache.kafka.streams.processor.api.Record;
 /** The {@code memory} variant's scorer: each record against the global model store's registry. */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    private final ServingMetrics metrics;
+    private final Scoring scoring;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore store;
 
     ScoringProcessor(ServingMetrics metrics) {
-        this.metrics = metrics;
+        this.scoring = new Scoring(metrics);
     }
 
     @Override
@@ -24,6 +24,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Scoring.score(record, store.registry(), context, metrics);
+        scoring.score(record, store.registry(), context);
     }
 }

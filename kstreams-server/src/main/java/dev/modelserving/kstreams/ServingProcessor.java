@@ -1,8 +1,8 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.rest.ServingMetrics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,10 +30,10 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final StoreVariant variant;
     private final LocalServing serving;
     private final ServingMetrics metrics;
+    private final Scoring scoring;
     private ProcessorContext<byte[], byte[]> context;
     private ReadOnlyKeyValueStore<String, byte[]> published;
     private TaskModels models;
-    private final java.util.function.Consumer<String> beforeScoring = dataType -> syncIfPublished();
     /** The global store's message count when this task last synced. */
     private long syncedAt = -1;
     /** Per dataType, the offset of the published message last applied here (accepted or refused). */
@@ -43,6 +43,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.variant = variant;
         this.serving = serving;
         this.metrics = metrics;
+        this.scoring = new Scoring(metrics);
     }
 
     /** A task's live models: where they are applied and what scores. */
@@ -76,7 +77,8 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Scoring.score(record, models.registry(), context, metrics, beforeScoring);
+        syncIfPublished();
+        scoring.score(record, models.registry(), context);
     }
 
     /**

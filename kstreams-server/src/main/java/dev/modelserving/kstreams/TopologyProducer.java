@@ -1,6 +1,7 @@
 package dev.modelserving.kstreams;
 
-import dev.modelserving.rest.ServingMetrics;
+import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.kafka.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -29,12 +30,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class TopologyProducer {
 
-    /** The topics a topology reads and writes. */
-    public record Topics(String data, String models, String results, String deadLetters) {
-        public static final Topics DEFAULT = new Topics(StreamNames.DATA_TOPIC, StreamNames.MODELS_TOPIC,
-                StreamNames.RESULTS_TOPIC, StreamNames.DEAD_LETTER_TOPIC);
-    }
-
     @Produces
     @Singleton
     StoreVariant variant(@ConfigProperty(name = "model-server.store", defaultValue = "custom") String store) {
@@ -43,10 +38,11 @@ public class TopologyProducer {
 
     @Produces
     public Topology buildTopology(StoreVariant variant, LocalServing serving, ServingMetrics metrics,
-            @ConfigProperty(name = "model-server.topics.data", defaultValue = StreamNames.DATA_TOPIC) String data,
-            @ConfigProperty(name = "model-server.topics.models", defaultValue = StreamNames.MODELS_TOPIC) String models,
-            @ConfigProperty(name = "model-server.topics.results", defaultValue = StreamNames.RESULTS_TOPIC) String results,
-            @ConfigProperty(name = "model-server.topics.dead-letters", defaultValue = StreamNames.DEAD_LETTER_TOPIC) String dead) {
+            @ConfigProperty(name = "model-server.topics.data", defaultValue = Topics.DEFAULT_DATA) String data,
+            @ConfigProperty(name = "model-server.topics.models", defaultValue = Topics.DEFAULT_MODELS) String models,
+            @ConfigProperty(name = "model-server.topics.results", defaultValue = Topics.DEFAULT_RESULTS) String results,
+            @ConfigProperty(name = "model-server.topics.dead-letters", defaultValue = Topics.DEFAULT_DEAD_LETTERS)
+            String dead) {
         return build(variant, serving, metrics, new Topics(data, models, results, dead));
     }
 

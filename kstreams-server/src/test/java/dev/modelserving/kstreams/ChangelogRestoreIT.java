@@ -6,13 +6,13 @@ import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
-import dev.modelserving.loader.TopicContents;
-import dev.modelserving.loader.Topics;
+import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.kafka.TestKafka;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
-import dev.modelserving.rest.ServingMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,9 +21,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,7 +81,7 @@ class ChangelogRestoreIT {
             TopicPartition models = new TopicPartition(topics.models(), 0);
             long end = admin.listOffsets(Map.of(models, OffsetSpec.latest())).all().get().get(models).offset();
             admin.deleteRecords(Map.of(models, RecordsToDelete.beforeOffset(end))).all().get();
-            assertThat(TopicContents.readAll(bootstrap, topics.models())).isEmpty();
+            assertThat(TestKafka.readAll(bootstrap, topics.models(), false)).isEmpty();
 
             LocalServing second = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
             streams = start(variant, second, topics, prefix, bootstrap);
@@ -92,7 +92,7 @@ class ChangelogRestoreIT {
                     producer.send(new ProducerRecord<>(topics.data(), i % PARTITIONS, null,
                             wines.get(i).toRecord(tree.getDataType()).toByteArray())).get();
                 }
-                ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(TopicContents.readAll(bootstrap,
+                ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(TestKafka.readAll(bootstrap,
                         topics.results(), true)).hasSize(10).allSatisfy(m -> assertThat(
                         ServingResult.parseFrom(m.value()).getModelName()).isEqualTo(tree.getName())));
                 assertThat(second.stats(tree.getDataType()).orElseThrow().skipped()).isZero();
@@ -113,8 +113,7 @@ class ChangelogRestoreIT {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         KafkaStreams streams = new KafkaStreams(TopologyProducer.build(variant, serving,
-                new ServingMetrics(new SimpleMeterRegistry()), new TopologyProducer.Topics(topics.data(),
-                        topics.models(), topics.results(), topics.deadLetters())), props);
+                new ServingMetrics(new SimpleMeterRegistry()), topics), props);
         streams.start();
         return streams;
     }

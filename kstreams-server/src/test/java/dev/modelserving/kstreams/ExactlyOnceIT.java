@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
-import dev.modelserving.kstreams.ServerFixture.Position;
+import dev.modelserving.kafka.TestKafka.Position;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.suite.ServerProcess;
 import java.nio.file.Path;

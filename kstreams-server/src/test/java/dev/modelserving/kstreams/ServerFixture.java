@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.WineRow;
-import dev.modelserving.loader.TopicContents;
-import dev.modelserving.loader.Topics;
+import dev.modelserving.kafka.TestKafka;
+import dev.modelserving.kafka.TestKafka.Position;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.suite.KnownServers;
@@ -27,19 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
@@ -49,25 +38,16 @@ import org.awaitility.core.ConditionFactory;
  */
 final class ServerFixture implements AutoCloseable {
 
-    static final int DATA_PARTITIONS = 3;
     private static final List<WineRow> WINES = ProjectData.wines();
 
     final String bootstrap = SharedBroker.get().bootstrapServers();
     final Topics topics;
     private final String group;
     private final Path dir;
-    private final KafkaProducer<String, byte[]> producer;
+    private final TestKafka kafka;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<ServerProcess> started = new ArrayList<>();
-
-    /** An input record's place; each result names it. */
-    record Position(int partition, long offset) implements Comparable<Position> {
-        @Override
-        public int compareTo(Position o) {
-            return partition != o.partition ? Integer.compare(partition, o.partition) : Long.compare(offset, o.offset);
-        }
-    }
 
     /** An HTTP answer. */
     record Answer(int status, Map<String, List<String>> headers, JsonNode body) {
@@ -86,20 +66,14 @@ final class ServerFixture implements AutoCloseable {
         this.topics = Topics.withPrefix(prefix);
         this.group = prefix + "app";
         this.dir = dir;
+        this.kafka = new TestKafka(bootstrap);
         if (createTopics) {
             createTopics();
         }
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024));
     }
 
     void createTopics() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            topics.ensure(admin, DATA_PARTITIONS);
-        }
+        kafka.createTopics(topics);
     }
 
     /** Starts an instance of the application (the test's group) with its own port and state directory. */
@@ -113,38 +87,27 @@ final class ServerFixture implements AutoCloseable {
     }
 
     void publish(ModelDescriptor d) throws Exception {
-        producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray())).get();
+        kafka.send(topics.models(), d.getDataType(), d.toByteArray());
     }
 
     /** Sends wines round-robin over the data partitions; their positions, in order. */
     List<Position> sendWines(String dataType, int from, int count) throws Exception {
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>(count);
         for (int i = from; i < from + count; i++) {
-            acks.add(producer.send(new ProducerRecord<>(topics.data(), i % DATA_PARTITIONS, null,
-                    WINES.get(i % WINES.size()).toRecord(dataType).toByteArray())));
+            values.add(WINES.get(i % WINES.size()).toRecord(dataType).toByteArray());
         }
-        List<Position> sent = new ArrayList<>();
-        for (Future<RecordMetadata> ack : acks) {
-            RecordMetadata m = ack.get(60, TimeUnit.SECONDS);
-            sent.add(new Position(m.partition(), m.offset()));
-        }
-        return sent;
+        return kafka.sendRoundRobin(topics.data(), TestKafka.DATA_PARTITIONS, values);
     }
 
-    /** The sum of the results topic's end offsets: results written, committed or not (cheap to ask). */
+    /** Results written to the results topic, committed or not (cheap to ask). */
     long resultsWritten() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            admin.describeTopics(List.of(topics.results())).allTopicNames().get().get(topics.results()).partitions()
-                    .forEach(p -> latest.put(new TopicPartition(topics.results(), p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-        }
+        return kafka.written(topics.results());
     }
 
     /** How many results each input position has on the results topic, read committed. */
     Map<Position, Integer> committedResults() throws Exception {
         Map<Position, Integer> counts = new TreeMap<>();
-        for (ConsumerRecord<String, byte[]> m : TopicContents.readAll(bootstrap, topics.results(), true)) {
+        for (ConsumerRecord<String, byte[]> m : kafka.readCommitted(topics.results())) {
             ServingResult r = ServingResult.parseFrom(m.value());
             counts.merge(new Position(r.getSourcePartition(), r.getSourceOffset()), 1, Integer::sum);
         }
@@ -179,7 +142,7 @@ final class ServerFixture implements AutoCloseable {
         for (ServerProcess p : started) {
             p.close();
         }
-        producer.close();
+        kafka.close();
     }
 
     /**

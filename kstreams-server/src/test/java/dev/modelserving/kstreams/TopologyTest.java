@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
-import dev.modelserving.rest.ServingMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +30,9 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each variant's topology with Kafka Streams' test driver: real models, real records, no broker. */
 class TopologyTest {
@@ -57,12 +58,12 @@ class TopologyTest {
         serving = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
         meters = new SimpleMeterRegistry();
         driver = new TopologyTestDriver(TopologyProducer.build(variant, serving, new ServingMetrics(meters),
-                TopologyProducer.Topics.DEFAULT), props);
-        models = driver.createInputTopic(StreamNames.MODELS_TOPIC, new StringSerializer(), new ByteArraySerializer());
-        data = driver.createInputTopic(StreamNames.DATA_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(StreamNames.RESULTS_TOPIC, new StringDeserializer(),
+                Topics.DEFAULT), props);
+        models = driver.createInputTopic(Topics.DEFAULT_MODELS, new StringSerializer(), new ByteArraySerializer());
+        data = driver.createInputTopic(Topics.DEFAULT_DATA, new ByteArraySerializer(), new ByteArraySerializer());
+        results = driver.createOutputTopic(Topics.DEFAULT_RESULTS, new StringDeserializer(),
                 new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(StreamNames.DEAD_LETTER_TOPIC, new StringDeserializer(),
+        deadLetters = driver.createOutputTopic(Topics.DEFAULT_DEAD_LETTERS, new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
 

@@ -1,6 +1,8 @@
 package dev.modelserving.loader;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
@@ -18,7 +20,7 @@ final class MessageFormat {
     private MessageFormat() {}
 
     static String line(ConsumerRecord<String, byte[]> m, Topics topics) {
-        String where = m.topic() + "[" + m.partition() + "]@" + m.offset() + " ";
+        String where = Provenance.of(m.topic(), m.partition(), m.offset()) + " ";
         if (m.value() == null && !m.topic().equals(topics.models())) {
             return where + "no value (key " + m.key() + ")";
         }

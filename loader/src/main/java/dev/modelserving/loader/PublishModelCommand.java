@@ -1,6 +1,7 @@
 package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;

@@ -1,6 +1,7 @@
 package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
+import dev.modelserving.kafka.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,10 @@
 package dev.modelserving.loader;
 
-import dev.modelserving.broker.ManifestVersion;
 import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
+import dev.modelserving.broker.ManifestVersion;
 import dev.modelserving.data.WineCsv;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;

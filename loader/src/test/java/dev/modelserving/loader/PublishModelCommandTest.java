@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.EmbeddedKafkaExtension;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.model.ModelDigest;
 import dev.modelserving.proto.ModelDescriptor;
 import java.net.ServerSocket;
@@ -34,7 +35,7 @@ class PublishModelCommandTest {
         String version = ModelDigest.sha256(tree).substring(0, 12);
         assertThat(cli.out().strip()).isEqualTo("published model 'tree' v" + version + " PMML, " + tree.length
                 + " bytes, dataType=red (my tree) to pm1_models[0]@0");
-        List<ConsumerRecord<String, byte[]>> models = Topic.readAll(kafka.bootstrapServers(), "pm1_models");
+        List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), "pm1_models", false);
         assertThat(models).hasSize(1);
         assertThat(models.get(0).key()).isEqualTo("red");
         ModelDescriptor d = ModelDescriptor.parseFrom(models.get(0).value());
@@ -52,7 +53,7 @@ class PublishModelCommandTest {
                 "--model-version", "7", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm2_");
 
         assertThat(cli.exitCode()).as(cli.err()).isZero();
-        ModelDescriptor d = ModelDescriptor.parseFrom(Topic.readAll(kafka.bootstrapServers(), "pm2_models").get(0).value());
+        ModelDescriptor d = ModelDescriptor.parseFrom(TestKafka.readAll(kafka.bootstrapServers(), "pm2_models", false).get(0).value());
         assertThat(d.getMessageContentCase()).isEqualTo(ModelDescriptor.MessageContentCase.LOCATION);
         assertThat(d.getLocation()).isEqualTo(file.toAbsolutePath().toString());
         assertThat(d.getSha256()).isEqualTo(ModelDigest.sha256(zip));
@@ -79,7 +80,7 @@ class PublishModelCommandTest {
         assertThat(badTf.err()).contains("not published: not a TensorFlow frozen graph");
         assertThat(missing.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(missing.err()).contains("does not exist or is not a file");
-        assertThat(Topic.exists(kafka.bootstrapServers(), "pm3_models")).isFalse();
+        assertThat(exists(kafka, "pm3_models")).isFalse();
     }
 
     @Test
@@ -96,5 +97,11 @@ class PublishModelCommandTest {
         assertThat(cli.err().strip().lines()).hasSize(1).first().asString()
                 .startsWith("loader: cannot reach Kafka at 127.0.0.1:" + closedPort + " (no answer within 10 s)");
         assertThat(cli.out()).isEmpty();
+    }
+
+    private static boolean exists(EmbeddedKafkaBroker kafka, String topic) throws Exception {
+        try (TestKafka client = new TestKafka(kafka.bootstrapServers())) {
+            return client.exists(topic);
+        }
     }
 }

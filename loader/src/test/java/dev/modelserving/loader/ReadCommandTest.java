@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.EmbeddedKafkaExtension;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;

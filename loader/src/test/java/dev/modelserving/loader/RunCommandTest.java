@@ -7,6 +7,8 @@ import dev.modelserving.broker.EmbeddedKafkaExtension;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.kafka.TestKafka;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
@@ -44,11 +46,11 @@ class RunCommandTest {
 
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(cli.out()).contains("done: 40 records sent").contains("4 models published");
-        List<WineRecord> published = decode(Topic.readAll(kafka.bootstrapServers(), topics.data()));
+        List<WineRecord> published = decode(TestKafka.readAll(kafka.bootstrapServers(), topics.data(), false));
         List<WineRow> wines = ProjectData.wines();
         assertThat(published).hasSize(n);
         assertThat(counts(published)).isEqualTo(counts(wines.subList(0, n).stream().map(w -> w.toRecord("wine")).toList()));
-        List<ConsumerRecord<String, byte[]>> models = Topic.readAll(kafka.bootstrapServers(), topics.models());
+        List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), topics.models(), false);
         assertThat(models).extracting(ConsumerRecord::key).containsOnly("wine");
         assertThat(models).extracting(m -> ModelDescriptor.parseFrom(m.value()).getName())
                 .containsExactly(Stream.of(ProjectModel.values()).map(ProjectModel::modelName).toArray(String[]::new));
@@ -72,7 +74,7 @@ class RunCommandTest {
         assertThat(cli.err()).contains("skipped " + csv + ":3: expected 12 columns, found 11")
                 .contains("skipped " + csv + ":5:3: 'x' (citric acid) is not a number");
         assertThat(cli.out()).contains("publishing 2 wines (2 lines skipped)");
-        List<WineRecord> published = decode(Topic.readAll(kafka.bootstrapServers(), topics.data()));
+        List<WineRecord> published = decode(TestKafka.readAll(kafka.bootstrapServers(), topics.data(), false));
         WineRecord first = WineFeatures.record("wine", 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
         WineRecord second = WineFeatures.record("wine", 7.8, 0.76, 0.04, 2.3, 0.092, 15, 54, 0.997, 3.26, 0.65, 9.8);
         assertThat(counts(published)).isEqualTo(counts(List.of(first, second, first, second, first)));
@@ -90,7 +92,7 @@ class RunCommandTest {
         assertThat(cli.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(cli.err().strip()).isEqualTo("loader: nothing published: " + csv
                 + ":3:12: 'five' (quality) is not a number");
-        assertThat(Topic.exists(kafka.bootstrapServers(), "run3_data")).isFalse();
+        assertThat(exists(kafka, "run3_data")).isFalse();
     }
 
     @Test
@@ -104,7 +106,7 @@ class RunCommandTest {
 
         assertThat(cli.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(cli.err()).startsWith("loader: nothing published: ").contains("not a usable PMML document");
-        assertThat(Topic.exists(kafka.bootstrapServers(), "run4_data")).isFalse();
+        assertThat(exists(kafka, "run4_data")).isFalse();
     }
 
     static List<WineRecord> decode(List<ConsumerRecord<String, byte[]>> messages) throws Exception {
@@ -119,5 +121,11 @@ class RunCommandTest {
     private static Map<String, Long> counts(List<WineRecord> records) {
         return records.stream().map(r -> r.getDataType() + Arrays.toString(WineFeatures.values(r)))
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    private static boolean exists(EmbeddedKafkaBroker kafka, String topic) throws Exception {
+        try (TestKafka client = new TestKafka(kafka.bootstrapServers())) {
+            return client.exists(topic);
+        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.modelserving.reactive;
 
+import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadOutcome;
-import dev.modelserving.rest.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +38,6 @@ public class ModelUpdates {
 
     private LoadOutcome outcome(ConsumerRecord<String, byte[]> message) {
         return models.registry().apply(message.key(), message.value(),
-                message.topic() + "[" + message.partition() + "]@" + message.offset());
+                Provenance.of(message.topic(), message.partition(), message.offset()));
     }
 }

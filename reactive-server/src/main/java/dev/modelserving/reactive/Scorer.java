@@ -1,23 +1,22 @@
 package dev.modelserving.reactive;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.modelserving.model.Scored;
-import dev.modelserving.model.ServingResults;
-import dev.modelserving.proto.WineRecord;
-import dev.modelserving.rest.ServingMetrics;
+import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.RecordScoring;
+import dev.modelserving.kafka.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -29,21 +28,19 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 /**
  * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel,
  * keyed as their input record was (so they partition like their inputs); records that cannot be decoded, or that
- * the model could not score, go to the dead-letter channel as they came, with the reason in an
- * {@value #ERROR_HEADER} header. A batch is acknowledged (its offsets committed) only when every result and dead
+ * the model could not score, go to the dead-letter channel as they came, with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and dead
  * letter of it is written: at-least-once, nothing lost.
  */
 @ApplicationScoped
 public class Scorer {
 
-    static final String ERROR_HEADER = "error";
     /** Batches whose results may be on their way to Kafka at once. */
     static final int MAX_BATCHES_IN_FLIGHT = 8;
 
     private final Semaphore inFlight = new Semaphore(MAX_BATCHES_IN_FLIGHT);
 
     private final ModelHolder models;
-    private final ServingMetrics metrics;
+    private final RecordScoring scoring;
     private final ModelsCatchUp catchUp;
     private final Emitter<byte[]> results;
     private final Emitter<byte[]> deadLetters;
@@ -52,7 +49,7 @@ public class Scorer {
             @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
             @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
         this.models = models;
-        this.metrics = metrics;
+        this.scoring = new RecordScoring(metrics);
         this.catchUp = catchUp;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -85,39 +82,19 @@ public class Scorer {
 
     /** Decodes, scores and sends; completes when every result and dead letter of the batch is written. */
     private CompletableFuture<Void> writeResults(KafkaRecordBatch<byte[], byte[]> batch) {
-        List<KafkaRecord<byte[], byte[]>> messages = batch.getRecords();
-        metrics.received(messages.size());
-        List<CompletableFuture<Void>> writes = new ArrayList<>(messages.size());
-        List<WineRecord> records = new ArrayList<>(messages.size());
-        List<KafkaRecord<byte[], byte[]>> sources = new ArrayList<>(messages.size());
-        for (KafkaRecord<byte[], byte[]> m : messages) {
-            if (m.getPayload() == null) {
-                writes.add(deadLetter(m, "not a WineRecord: the message has no value"));
-                continue;
-            }
-            try {
-                records.add(WineRecord.parseFrom(m.getPayload()));
-                sources.add(m);
-            } catch (InvalidProtocolBufferException e) {
-                writes.add(deadLetter(m, "not a WineRecord: " + e.getMessage()));
-            }
+        List<DataRecord<Void>> records = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<byte[], byte[]> m : batch.getRecords()) {
+            records.add(new DataRecord<>(m.getKey(), m.getPayload(), m.getTopic(), m.getPartition(), offset(m), null));
         }
-        List<Scored> scored = models.registry().scoreBatch(records);
-        metrics.served(scored);
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < scored.size(); i++) {
-            Scored s = scored.get(i);
-            if (s.isFailed()) {
-                writes.add(deadLetter(sources.get(i), s.error()));
-            } else if (!s.isSkipped()) {
-                writes.add(send(results, sources.get(i).getKey(), result(s, sources.get(i), now), null));
+        List<CompletableFuture<Void>> writes = new ArrayList<>(records.size());
+        for (Outcome<Void> o : scoring.score(records, models.registry())) {
+            if (o instanceof Outcome.Result<Void> r) {
+                writes.add(send(results, r.key(), r.result(), null));
+            } else if (o instanceof Outcome.DeadLetter<Void> d) {
+                writes.add(send(deadLetters, d.key(), d.valueOrEmpty(), d.headers()));
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-    }
-
-    static byte[] result(Scored s, KafkaRecord<byte[], byte[]> source, long now) {
-        return ServingResults.of(s, source.getTopic(), source.getPartition(), offset(source), now).toByteArray();
     }
 
     private static long offset(KafkaRecord<byte[], byte[]> m) {
@@ -125,18 +102,9 @@ public class Scorer {
                 .orElse(-1L);
     }
 
-    private CompletableFuture<Void> deadLetter(KafkaRecord<byte[], byte[]> m, String error) {
-        metrics.deadLettered();
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-        headers.add("source", (m.getTopic() + "[" + m.getPartition() + "]@" + offset(m))
-                .getBytes(StandardCharsets.UTF_8));
-        return send(deadLetters, m.getKey(), m.getPayload() == null ? new byte[0] : m.getPayload(), headers);
-    }
-
     /** Sends a message keyed as its input record was; completes when Kafka has it. */
     private static CompletableFuture<Void> send(Emitter<byte[]> channel, byte[] key, byte[] payload,
-            RecordHeaders headers) {
+            Headers headers) {
         CompletableFuture<Void> written = new CompletableFuture<>();
         OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<byte[]> metadata =
                 OutgoingKafkaRecordMetadata.<byte[]>builder().withKey(key);

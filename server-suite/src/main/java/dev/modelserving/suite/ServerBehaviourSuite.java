@@ -11,7 +11,9 @@ import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
-import dev.modelserving.loader.Topics;
+import dev.modelserving.kafka.TestKafka;
+import dev.modelserving.kafka.TestKafka.Position;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
@@ -40,7 +42,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,7 +66,7 @@ public abstract class ServerBehaviourSuite {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<ModelDescriptor, Model> libraryModels = new HashMap<>();
-    private SuiteKafka kafka;
+    private TestKafka kafka;
     private Topics topics;
     private ServerSettings settings;
     private ServerProcess server;
@@ -91,7 +92,7 @@ public abstract class ServerBehaviourSuite {
         // Locale.ROOT: in a Turkish locale "I" lower-cases to a dotless i, which a topic name may not hold.
         String prefix = name.toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8) + "_";
         topics = Topics.withPrefix(prefix);
-        kafka = new SuiteKafka(bootstrapServers());
+        kafka = new TestKafka(bootstrapServers());
         kafka.createTopics(topics);
         Path state = logDirectory().resolve(name + "-state");
         deleteRecursively(state); // what a server kept from an earlier run of this case is not this case's
@@ -268,8 +269,8 @@ public abstract class ServerBehaviourSuite {
         for (int i = 0; i < 36; i++) {
             if (i % 6 == 5) {
                 // 'g' = field 12 with wire type 7, which does not exist: never a valid protobuf message
-                garbage.add(Position.of(kafka.send(topics.data(), null,
-                        ("garbage-" + i).getBytes(StandardCharsets.UTF_8))));
+                garbage.add(kafka.send(topics.data(), null,
+                        ("garbage-" + i).getBytes(StandardCharsets.UTF_8)));
             } else {
                 good.putAll(sendWines(WINE, i, 1));
             }
@@ -295,11 +296,11 @@ public abstract class ServerBehaviourSuite {
         Map<Position, String> goodKeys = new LinkedHashMap<>();
         for (int i = 0; i < 24; i++) {
             String key = someKeys.get(i % someKeys.size());
-            goodKeys.put(Position.of(kafka.send(topics.data(), key, WINES.get(i).toRecord(WINE).toByteArray())), key);
+            goodKeys.put(kafka.send(topics.data(), key, WINES.get(i).toRecord(WINE).toByteArray()), key);
         }
         Map<String, String> deadKeys = new LinkedHashMap<>();
         for (String key : Arrays.asList("bad-1", null)) {
-            Position p = Position.of(kafka.send(topics.data(), key, "garbage".getBytes(StandardCharsets.UTF_8)));
+            Position p = kafka.send(topics.data(), key, "garbage".getBytes(StandardCharsets.UTF_8));
             deadKeys.put(topics.data() + "[" + p.partition() + "]@" + p.offset(), key);
         }
 
@@ -402,23 +403,11 @@ public abstract class ServerBehaviourSuite {
 
     // ---- the suite's vocabulary -------------------------------------------------------------------------------
 
-    /** Where a record landed; results carry it back. */
-    protected record Position(int partition, long offset) implements Comparable<Position> {
-        static Position of(RecordMetadata m) {
-            return new Position(m.partition(), m.offset());
-        }
-
-        @Override
-        public int compareTo(Position o) {
-            return partition != o.partition ? Integer.compare(partition, o.partition) : Long.compare(offset, o.offset);
-        }
-    }
-
     private Map<Position, WineRecord> sendWines(String dataType, int from, int count) throws Exception {
         Map<Position, WineRecord> sent = new LinkedHashMap<>();
         for (int i = from; i < from + count; i++) {
             WineRecord r = WINES.get(i % WINES.size()).toRecord(dataType);
-            sent.put(Position.of(kafka.send(topics.data(), null, r.toByteArray())), r);
+            sent.put(kafka.send(topics.data(), null, r.toByteArray()), r);
         }
         return sent;
     }
@@ -431,7 +420,7 @@ public abstract class ServerBehaviourSuite {
         Map<Position, WineRecord> sent = new LinkedHashMap<>();
         for (int i = from; i < from + count; i++) {
             WineRecord r = WINES.get(i % WINES.size()).toRecord(WINE);
-            sent.put(Position.of(kafka.send(topics.data(), i % SuiteKafka.DATA_PARTITIONS, r.toByteArray())), r);
+            sent.put(kafka.send(topics.data(), i % TestKafka.DATA_PARTITIONS, r.toByteArray()), r);
         }
         return sent;
     }

@@ -1,6 +1,6 @@
 package dev.modelserving.suite;
 
-import dev.modelserving.loader.Topics;
+import dev.modelserving.kafka.Topics;
 import java.nio.file.Path;
 
 /**

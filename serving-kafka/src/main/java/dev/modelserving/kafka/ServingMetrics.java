@@ -1,4 +1,4 @@
-package dev.modelserving.rest;
+package dev.modelserving.kafka;
 
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
@@ -6,17 +6,15 @@ import dev.modelserving.model.Scored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The counters and the scoring-latency histogram every server exports under the same names (a CDI bean in the
- * Quarkus servers; constructed directly elsewhere).
+ * The counters and the scoring-latency histogram every server exports under the same names (the Quarkus servers
+ * produce it as a bean, the Akka server constructs it).
  */
-@ApplicationScoped
-public class ServingMetrics {
+public final class ServingMetrics {
 
     private final MeterRegistry meters;
     private final Counter in;

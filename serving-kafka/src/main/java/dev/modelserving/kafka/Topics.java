@@ -1,4 +1,4 @@
-package dev.modelserving.loader;
+package dev.modelserving.kafka;
 
 import java.util.List;
 import java.util.Map;
@@ -25,6 +25,14 @@ public record Topics(String data, String models, String results, String deadLett
     public static final String DEFAULT_PREFIX = "models_";
     /** Partitions of the data and results topics when the loader creates them. */
     public static final int DEFAULT_DATA_PARTITIONS = 3;
+    /** The default names, as constants that annotations (configuration and option defaults) can name. */
+    public static final String DEFAULT_DATA = DEFAULT_PREFIX + "data";
+    public static final String DEFAULT_MODELS = DEFAULT_PREFIX + "models";
+    public static final String DEFAULT_RESULTS = DEFAULT_PREFIX + "results";
+    public static final String DEFAULT_DEAD_LETTERS = DEFAULT_PREFIX + "data_dlq";
+    /** models_data, models_models, models_results, models_data_dlq. */
+    public static final Topics DEFAULT = new Topics(DEFAULT_DATA, DEFAULT_MODELS, DEFAULT_RESULTS,
+            DEFAULT_DEAD_LETTERS);
 
     public static Topics withPrefix(String prefix) {
         return new Topics(prefix + "data", prefix + "models", prefix + "results", prefix + "data_dlq");
