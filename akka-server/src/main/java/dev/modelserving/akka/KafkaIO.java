@@ -14,18 +14,20 @@ import akka.kafka.javadsl.Producer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -64,61 +66,39 @@ final class KafkaIO {
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES))
                 .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES));
-        return Source.completionStage(CompletableFuture.supplyAsync(() -> start(settings, from), blocking))
-                .flatMapConcat(start -> {
-                    Source<ModelMessage, NotUsed> first = start.unread().isEmpty()
+        return Source.completionStage(CompletableFuture.supplyAsync(this::modelsEnds, blocking))
+                .flatMapConcat(ends -> {
+                    ModelsCatchUp catchUp = new ModelsCatchUp();
+                    catchUp.start(ends, from);
+                    Source<ModelMessage, NotUsed> first = catchUp.isCaughtUp()
                             ? Source.single(ModelMessage.CAUGHT_UP) : Source.empty();
                     Source<ModelMessage, NotUsed> timeout = Source.single(ModelMessage.CAUGHT_UP)
                             .initialDelay(config.modelsCatchUp());
                     Map<TopicPartition, Long> offsets = new HashMap<>();
-                    start.partitions().forEach(tp -> offsets.put(tp, from.getOrDefault(tp.partition(), 0L)));
+                    ends.end().keySet().forEach(p -> offsets.put(new TopicPartition(config.topics().models(), p),
+                            from.getOrDefault(p, 0L)));
                     Source<ModelMessage, ?> messages = Consumer.plainSource(settings,
                                     Subscriptions.assignmentWithOffset(offsets))
-                            .statefulMapConcat(() -> catchUp(start.unread()));
+                            .mapConcat(r -> {
+                                ModelMessage m = new ModelMessage(r.key(), r.value(), r.partition(), r.offset());
+                                return catchUp.seen(r.partition(), r.offset()) ? List.of(m, ModelMessage.CAUGHT_UP)
+                                        : List.of(m);
+                            });
                     return first.concat(messages.merge(timeout));
                 });
     }
 
-    /** The models topic's partitions, and the offset of the last message of each that has messages now. */
-    private record ModelsStart(Set<TopicPartition> partitions, Map<TopicPartition, Long> unread) {}
-
-    private ModelsStart start(ConsumerSettings<String, byte[]> settings, Map<Integer, Long> from) {
-        try (org.apache.kafka.clients.consumer.Consumer<String, byte[]> c = settings.createKafkaConsumer()) {
-            Set<TopicPartition> ps = new HashSet<>();
-            c.partitionsFor(config.topics().models(), Duration.ofSeconds(30))
-                    .forEach(p -> ps.add(new TopicPartition(p.topic(), p.partition())));
-            if (ps.isEmpty()) {
-                throw new IllegalStateException("the models topic " + config.topics().models() + " does not exist");
-            }
-            Map<TopicPartition, Long> begin = c.beginningOffsets(ps, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> end = c.endOffsets(ps, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> unread = new HashMap<>();
-            end.forEach((tp, e) -> {
-                if (e > Math.max(begin.get(tp), from.getOrDefault(tp.partition(), 0L))) {
-                    unread.put(tp, e - 1);
-                }
-            });
-            return new ModelsStart(ps, unread);
+    /** Where the models topic begins and ends now (it must exist: a missing one fails the source, which restarts). */
+    private ModelsCatchUp.Ends modelsEnds() {
+        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin client = Admin.create(admin)) {
+            return ModelsCatchUp.ends(client, config.topics().models(), Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read where " + config.topics().models() + " ends: " + e, e);
         }
-    }
-
-    /** Passes messages on, and adds CAUGHT_UP after the last of the messages that were there at the start. */
-    private static akka.japi.function.Function<ConsumerRecord<String, byte[]>, Iterable<ModelMessage>> catchUp(
-            Map<TopicPartition, Long> unread) {
-        Map<TopicPartition, Long> left = new HashMap<>(unread);
-        return r -> {
-            List<ModelMessage> out = new ArrayList<>(2);
-            out.add(new ModelMessage(r.key(), r.value(), r.partition(), r.offset()));
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            Long last = left.get(tp);
-            if (last != null && r.offset() >= last) {
-                left.remove(tp);
-                if (left.isEmpty()) {
-                    out.add(ModelMessage.CAUGHT_UP);
-                }
-            }
-            return out;
-        };
     }
 
     /** The data topic, in the servers' consumer group, with offsets to commit once the results are written. */

@@ -18,9 +18,9 @@ public class ModelUpdates {
 
     private final ModelHolder models;
     private final ServingMetrics metrics;
-    private final ModelsCatchUp catchUp;
+    private final StartupCatchUp catchUp;
 
-    ModelUpdates(ModelHolder models, ServingMetrics metrics, ModelsCatchUp catchUp) {
+    ModelUpdates(ModelHolder models, ServingMetrics metrics, StartupCatchUp catchUp) {
         this.models = models;
         this.metrics = metrics;
         this.catchUp = catchUp;

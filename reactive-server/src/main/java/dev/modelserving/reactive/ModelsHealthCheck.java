@@ -12,9 +12,9 @@ import org.eclipse.microprofile.health.Readiness;
 public class ModelsHealthCheck implements HealthCheck {
 
     private final ModelHolder models;
-    private final ModelsCatchUp catchUp;
+    private final StartupCatchUp catchUp;
 
-    ModelsHealthCheck(ModelHolder models, ModelsCatchUp catchUp) {
+    ModelsHealthCheck(ModelHolder models, StartupCatchUp catchUp) {
         this.models = models;
         this.catchUp = catchUp;
     }

@@ -26,10 +26,11 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
- * Scores the data topic in batches: one model call per dataType per batch. Results go to the results channel,
- * keyed as their input record was (so they partition like their inputs); records that cannot be decoded, or that
- * the model could not score, go to the dead-letter channel as they came, with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and dead
- * letter of it is written: at-least-once, nothing lost.
+ * Scores the data topic in batches through the shared {@link RecordScoring}: one model call per dataType per
+ * batch. Results go to the results channel, keyed as their input record was (so they partition like their inputs);
+ * records that cannot be decoded, or that the model could not score, go to the dead-letter channel as they came,
+ * with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and
+ * dead letter of it is written: at-least-once, nothing lost.
  */
 @ApplicationScoped
 public class Scorer {
@@ -41,11 +42,11 @@ public class Scorer {
 
     private final ModelHolder models;
     private final RecordScoring scoring;
-    private final ModelsCatchUp catchUp;
+    private final StartupCatchUp catchUp;
     private final Emitter<byte[]> results;
     private final Emitter<byte[]> deadLetters;
 
-    Scorer(ModelHolder models, ServingMetrics metrics, ModelsCatchUp catchUp,
+    Scorer(ModelHolder models, ServingMetrics metrics, StartupCatchUp catchUp,
             @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
             @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
         this.models = models;
