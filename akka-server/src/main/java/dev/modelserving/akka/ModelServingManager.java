@@ -6,11 +6,11 @@ import akka.actor.Props;
 import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.DataTypeGroup;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
-import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,24 +97,17 @@ final class ModelServingManager extends AbstractActor {
 
     /** Splits a batch by dataType, has each dataType's actor score its part, answers with all, in order. */
     private void scoreBatch(ModelServingActor.ScoreBatch batch) {
-        List<WineRecord> records = batch.records();
-        Map<String, List<Integer>> byType = new LinkedHashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            byType.computeIfAbsent(records.get(i).getDataType(), t -> new ArrayList<>()).add(i);
-        }
-        Scored[] out = new Scored[records.size()];
+        Scored[] out = new Scored[batch.records().size()];
         List<CompletableFuture<Void>> parts = new ArrayList<>();
-        byType.forEach((dataType, indexes) -> {
-            List<WineRecord> part = indexes.size() == records.size() ? records
-                    : indexes.stream().map(records::get).toList();
-            parts.add(Patterns.ask(actorFor(dataType), new ModelServingActor.ScoreBatch(part), ASK)
+        for (DataTypeGroup g : DataTypeGroup.of(batch.records())) {
+            parts.add(Patterns.ask(actorFor(g.dataType()), new ModelServingActor.ScoreBatch(g.records()), ASK)
                     .thenAccept(answer -> {
                         List<?> scored = (List<?>) answer;
-                        for (int k = 0; k < indexes.size(); k++) {
-                            out[indexes.get(k)] = (Scored) scored.get(k);
+                        for (int k = 0; k < g.indexes().size(); k++) {
+                            out[g.indexes().get(k)] = (Scored) scored.get(k);
                         }
                     }).toCompletableFuture());
-        });
+        }
         CompletableFuture<List<Scored>> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> List.of(out));
         Patterns.pipe(all, getContext().getDispatcher()).to(getSender());

@@ -6,10 +6,8 @@ import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -69,14 +67,7 @@ final class SavedServing {
 
     private void write(String name, byte[] bytes) {
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, name, ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.write(dir.resolve(name), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + dir.resolve(name), e);
         }

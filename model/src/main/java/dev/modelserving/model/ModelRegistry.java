@@ -4,11 +4,10 @@ import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,29 +41,39 @@ public final class ModelRegistry implements AutoCloseable {
         String dataType = d.getDataType();
         Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
         synchronized (slot.loading) {
-            LoadOutcome outcome;
             try {
-                ServedModel next = new ServedModel(factory.load(d));
-                if (closed) {
-                    retire(next); // loaded while the registry closed: it would never be closed otherwise
-                    throw new ModelLoadException("the registry was closed while the model loaded");
-                }
-                ServedModel previous = slot.current.getAndSet(next);
+                LoadOutcome outcome = swapIn(slot, new ServedModel(factory.load(d)), "");
                 slot.swaps.incrementAndGet();
-                if (previous != null) {
-                    retire(previous);
-                }
-                outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
-                LOG.log(Level.INFO, outcome.message());
+                return outcome;
             } catch (ModelLoadException e) {
-                LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), e.getMessage(), Instant.now());
-                slot.failedLoads.incrementAndGet();
-                slot.lastFailure.set(failure);
-                outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
-                LOG.log(Level.WARNING, outcome.message());
+                return refused(slot, dataType, d, e.getMessage());
             }
-            return outcome;
         }
+    }
+
+    /** Makes a loaded model the slot's current one (unless the registry closed meanwhile) and retires the old one. */
+    private LoadOutcome swapIn(Slot slot, ServedModel next, String logPrefix) throws ModelLoadException {
+        if (closed) {
+            retire(next); // loaded while the registry closed: it would never be closed otherwise
+            throw new ModelLoadException("the registry was closed while the model loaded");
+        }
+        ServedModel previous = slot.current.getAndSet(next);
+        if (previous != null) {
+            retire(previous);
+        }
+        LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
+        LOG.log(Level.INFO, logPrefix + outcome.message());
+        return outcome;
+    }
+
+    /** Counts and shows a model that was not loaded; what is served does not change. */
+    private LoadOutcome refused(Slot slot, String dataType, ModelDescriptor d, String reason) {
+        LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), reason, Instant.now());
+        slot.failedLoads.incrementAndGet();
+        slot.lastFailure.set(failure);
+        LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
+        LOG.log(Level.WARNING, outcome.message());
+        return outcome;
     }
 
     /**
@@ -111,28 +120,11 @@ public final class ModelRegistry implements AutoCloseable {
             }
             try {
                 Model model = factory.load(d);
-                boolean same = java.util.Objects.equals(model.info().name(), saved.name())
-                        && java.util.Objects.equals(model.info().version(), saved.version());
-                ServedModel next = same ? new ServedModel(model, saved) : new ServedModel(model);
-                if (closed) {
-                    retire(next);
-                    throw new ModelLoadException("the registry was closed while the model loaded");
-                }
-                ServedModel previous = slot.current.getAndSet(next);
-                if (previous != null) {
-                    retire(previous);
-                }
-                LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
-                LOG.log(Level.INFO, "restored: " + outcome.message());
-                return outcome;
+                boolean same = Objects.equals(model.info().name(), saved.name())
+                        && Objects.equals(model.info().version(), saved.version());
+                return swapIn(slot, same ? new ServedModel(model, saved) : new ServedModel(model), "restored: ");
             } catch (ModelLoadException e) {
-                LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), "could not be restored: "
-                        + e.getMessage(), Instant.now());
-                slot.failedLoads.incrementAndGet();
-                slot.lastFailure.set(failure);
-                LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
-                LOG.log(Level.WARNING, outcome.message());
-                return outcome;
+                return refused(slot, dataType, d, "could not be restored: " + e.getMessage());
             }
         }
     }
@@ -143,12 +135,7 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public LoadOutcome refuse(String dataType, String modelName, String reason) {
         Slot slot = slot(dataType == null || dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
-        LoadFailure failure = new LoadFailure(modelName, "", reason, Instant.now());
-        slot.failedLoads.incrementAndGet();
-        slot.lastFailure.set(failure);
-        LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
-        LOG.log(Level.WARNING, outcome.message());
-        return outcome;
+        return refused(slot, dataType, ModelDescriptor.newBuilder().setName(modelName).build(), reason);
     }
 
     /** Stops serving a dataType (its records are skipped from now on). */
@@ -189,17 +176,12 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public List<Scored> scoreBatch(List<WineRecord> records) {
         Scored[] out = new Scored[records.size()];
-        Map<String, List<Integer>> byType = new LinkedHashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            byType.computeIfAbsent(records.get(i).getDataType(), t -> new ArrayList<>()).add(i);
-        }
-        byType.forEach((dataType, indexes) -> scoreGroup(dataType, indexes, records, out));
+        DataTypeGroup.of(records).forEach(g -> scoreGroup(g.dataType(), g.indexes(), records, g.records(), out));
         return Arrays.asList(out);
     }
 
-    private void scoreGroup(String dataType, List<Integer> indexes, List<WineRecord> records, Scored[] out) {
-        List<WineRecord> group = indexes.size() == records.size() ? records
-                : indexes.stream().map(records::get).toList();
+    private void scoreGroup(String dataType, List<Integer> indexes, List<WineRecord> records, List<WineRecord> group,
+            Scored[] out) {
         Slot slot = slots.get(dataType);
         while (true) {
             ServedModel served = slot == null ? null : slot.current.get();
