@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The REST API, with the same paths and JSON as the Quarkus servers: {@code /state}, {@code /state/{dataType}},
- * {@code /models}; health at {@code /health} and metrics (Prometheus text) at {@code /metrics}, also under
+ * The REST API, with the same paths and JSON as the Quarkus servers: {@code /state} and {@code /dataTypes},
+ * {@code /state/{dataType}} and {@code /dataTypes/{dataType}}, {@code /models}; health at {@code /health} and metrics (Prometheus text) at {@code /metrics}, also under
  * {@code /q/} as on the Quarkus servers.
  */
 final class StateRoutes extends AllDirectives {
@@ -47,11 +47,10 @@ final class StateRoutes extends AllDirectives {
 
     Route routes() {
         Route api = concat(
-                path("state", () -> get(() -> onSuccess(view.allStats(), all -> complete(StatusCodes.OK, all, json)))),
-                pathPrefix("state", () -> path(segment(), dataType -> get(() -> onSuccess(view.stats(dataType),
-                        stats -> stats.map(s -> complete(StatusCodes.OK, s, json))
-                                .orElseGet(() -> complete(StatusCodes.NOT_FOUND, Map.of("error",
-                                        "no dataType '" + dataType + "' has been seen"), json)))))),
+                path("state", this::allStats),
+                path("dataTypes", this::allStats),
+                pathPrefix("state", () -> path(segment(), this::stats)),
+                pathPrefix("dataTypes", () -> path(segment(), this::stats)),
                 path("models", () -> get(() -> onSuccess(view.models(), m -> complete(StatusCodes.OK, m, json)))),
                 path("health", this::health),
                 pathPrefix("q", () -> concat(path("health", this::health), path("metrics", this::metrics))),
@@ -60,6 +59,16 @@ final class StateRoutes extends AllDirectives {
                 .handleNotFound(complete(StatusCodes.NOT_FOUND, Map.of("error", "no such resource"), json))
                 .build().withFallback(RejectionHandler.defaultHandler());
         return handleRejections(notFound, () -> api);
+    }
+
+    private Route allStats() {
+        return get(() -> onSuccess(view.allStats(), all -> complete(StatusCodes.OK, all, json)));
+    }
+
+    private Route stats(String dataType) {
+        return get(() -> onSuccess(view.stats(dataType), stats -> stats.map(s -> complete(StatusCodes.OK, s, json))
+                .orElseGet(() -> complete(StatusCodes.NOT_FOUND, Map.of("error",
+                        "no dataType '" + dataType + "' has been seen"), json))));
     }
 
     private Route health() {

@@ -13,8 +13,9 @@ import java.time.Instant;
  * @param since when the current model went live
  * @param invocations records scored by the current model
  * @param meanMs mean scoring time per record, milliseconds
- * @param minMs fastest scoring call, per record, milliseconds (a batch counts as its mean; 0 before the first)
- * @param maxMs slowest scoring call, per record, milliseconds (a batch counts as its mean)
+ * @param minMs fastest scoring call, per record, milliseconds (a batch counts as its mean, rounded down to the
+ *     nanosecond; 0 before the first)
+ * @param maxMs slowest scoring call, per record, milliseconds (a batch counts as its mean, rounded up)
  * @param skipped records that arrived while no model served this dataType
  * @param scoringErrors records the model could not score
  * @param modelSwaps models that went live for this dataType

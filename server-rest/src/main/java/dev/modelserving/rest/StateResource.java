@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * What a server instance serves, with the same JSON on every server: the tutorial's serving statistics and the
- * current models.
+ * current models. A dataType's statistics are at {@code /dataTypes/{dataType}}, which no other endpoint shadows,
+ * and at the tutorial's {@code /state/{dataType}} (where, on the Kafka Streams server, {@code value} and
+ * {@code instances} name its interactive queries instead).
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,7 +33,21 @@ public class StateResource {
         return models.allStats();
     }
 
+    /** Serving statistics of every dataType seen, as {@code /state}. */
+    @GET
+    @Path("dataTypes")
+    public Map<String, ServingStats> dataTypes() {
+        return state();
+    }
+
     /** Serving statistics of one dataType; 404 when it was never seen. */
+    @GET
+    @Path("dataTypes/{dataType}")
+    public Response dataType(@PathParam("dataType") String dataType) {
+        return state(dataType);
+    }
+
+    /** Serving statistics of one dataType, at the tutorial's path; 404 when it was never seen. */
     @GET
     @Path("state/{dataType}")
     public Response state(@PathParam("dataType") String dataType) {

@@ -221,6 +221,27 @@ public abstract class ServerBehaviourSuite {
     }
 
     @Test
+    void everyDataTypesStateIsAtDataTypesEvenWhenItsNameIsAnotherEndpoints() throws Exception {
+        for (String dataType : List.of("value", "instances", "models")) {
+            ModelDescriptor d = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType(dataType).build();
+            publish(d);
+            awaitServing(dataType, d);
+            sendWines(dataType, 0, 3);
+        }
+
+        for (String dataType : List.of("value", "instances", "models")) {
+            waitUpTo(WAIT).untilAsserted(() -> {
+                JsonNode stats = get("/dataTypes/" + dataType);
+                assertThat(stats.path("dataType").asText()).isEqualTo(dataType);
+                assertThat(stats.path("name").asText()).isEqualTo(ProjectModel.DECISION_TREE.descriptor("1").getName());
+                assertThat(stats.path("invocations").asLong()).isEqualTo(3);
+            });
+        }
+        assertThat(get("/dataTypes").fieldNames()).toIterable().contains("value", "instances", "models");
+        assertThat(status("/dataTypes/no-such-type")).isEqualTo(404);
+    }
+
+    @Test
     void badModelsAreRefusedWithTheirReasonWhileThePreviousModelKeepsServing() throws Exception {
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
         publish(tree);
