@@ -2,8 +2,8 @@ package dev.modelserving.bench;
 
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.WineRow;
-import dev.modelserving.data.training.LinearRegressionTrainer;
-import dev.modelserving.data.training.Split;
+import dev.modelserving.training.LinearRegressionTrainer;
+import dev.modelserving.training.Split;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -16,6 +16,9 @@ public final class ProjectData {
 
     public static final String WINE_CSV = "wine/winequality-red-synthetic.csv";
     public static final String DATA_TYPE = "wine";
+    /** How many wines the CSV holds (as many as the UCI red wines) and the generator's seed that drew them. */
+    public static final int WINES = 1599;
+    public static final long DATA_SEED = 20261125L;
 
     /** A model the project trains: its resource, type and description. */
     public enum ProjectModel {

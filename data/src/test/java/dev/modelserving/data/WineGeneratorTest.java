@@ -12,13 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class WineGeneratorTest {
 
-    private static final List<WineRow> WINES = WineGenerator.generate(Regenerate.WINES, Regenerate.DATA_SEED);
+    private static final List<WineRow> WINES = WineGenerator.generate(ProjectData.WINES, ProjectData.DATA_SEED);
 
     private static final PublishedStatistics PUBLISHED = PublishedStatistics.redWine();
 
     @Test
     void theSameSeedGivesTheSameWines() {
-        List<WineRow> again = WineGenerator.generate(Regenerate.WINES, Regenerate.DATA_SEED);
+        List<WineRow> again = WineGenerator.generate(ProjectData.WINES, ProjectData.DATA_SEED);
         for (int i = 0; i < WINES.size(); i++) {
             assertThat(again.get(i).features()).containsExactly(WINES.get(i).features());
             assertThat(again.get(i).quality()).isEqualTo(WINES.get(i).quality());

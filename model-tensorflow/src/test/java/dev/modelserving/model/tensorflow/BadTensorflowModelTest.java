@@ -3,19 +3,18 @@ package dev.modelserving.model.tensorflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
-import dev.modelserving.model.tensorflow.training.MlpTrainer;
-import dev.modelserving.model.tensorflow.training.TrainedMlp;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
 import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,12 +47,9 @@ class BadTensorflowModelTest {
     static byte[] savedModelZip;
 
     @BeforeAll
-    static void export() throws Exception {
-        SyntheticWines wines = SyntheticWines.generate(60, 3);
-        TrainedMlp mlp = MlpTrainer.train(wines.features(), wines.quality(), 1, 2);
-        frozenGraph = mlp.frozenGraphBytes();
-        mlp.writeSavedModelZip(dir.resolve("good.zip"));
-        savedModelZip = Files.readAllBytes(dir.resolve("good.zip"));
+    static void readTheCommittedModels() {
+        frozenGraph = ProjectModel.MLP_FROZEN_GRAPH.bytes();
+        savedModelZip = ProjectModel.MLP_SAVED_MODEL.bytes();
     }
 
     private final Path work = dir.resolve("work-" + System.nanoTime());
@@ -162,7 +158,7 @@ class BadTensorflowModelTest {
         try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)))) {
             assertThat(registry.offer(TestModels.descriptor(frozenGraph, TensorflowFormat.FROZEN_GRAPH)))
                     .isInstanceOf(LoadOutcome.Loaded.class);
-            WineRecord wine = SyntheticWines.generate(1, 9).records("wine").get(0);
+            WineRecord wine = ProjectData.wines().get(9).toRecord("wine");
             Scored before = registry.score(wine);
 
             LoadOutcome outcome = registry.offer(TestModels.descriptor(graphThatReadsAFile(), TensorflowFormat.FROZEN_GRAPH)

@@ -2,17 +2,17 @@ package dev.modelserving.model.tensorflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.WineRow;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
-import dev.modelserving.model.tensorflow.training.MlpTrainer;
-import dev.modelserving.model.tensorflow.training.TrainedMlp;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
 import dev.modelserving.proto.WineRecord;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,29 +25,38 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
 
+/**
+ * The project's committed TensorFlow models (the data module's frozen graph and zipped SavedModel of one MLP)
+ * loaded by the TensorFlow loader: they score what a plain-Java forward pass of the weights in the frozen graph
+ * gives, alone or in batches, from any number of threads.
+ */
 class TensorflowModelLoaderTest {
 
     @TempDir
     static Path dir;
 
-    static SyntheticWines wines;
-    static TrainedMlp mlp;
+    static List<WineRow> wines;
+    static PlainMlp plain;
     static byte[] frozenGraph;
     static byte[] savedModelZip;
 
     @BeforeAll
-    static void trainAndExport() throws Exception {
-        wines = SyntheticWines.generate(300, 42);
-        mlp = MlpTrainer.train(wines.features(), wines.quality(), 7, 60);
-        mlp.writeFrozenGraph(dir.resolve("frozen/wine.pb"));
-        mlp.writeSavedModelZip(dir.resolve("saved/wine.zip"));
-        frozenGraph = Files.readAllBytes(dir.resolve("frozen/wine.pb"));
-        savedModelZip = Files.readAllBytes(dir.resolve("saved/wine.zip"));
+    static void readTheCommittedModels() throws Exception {
+        wines = ProjectData.wines().subList(0, 300);
+        frozenGraph = ProjectModel.MLP_FROZEN_GRAPH.bytes();
+        savedModelZip = ProjectModel.MLP_SAVED_MODEL.bytes();
+        plain = PlainMlp.of(GraphDef.parseFrom(frozenGraph));
     }
 
     private ModelFactory factory(Path workDir) {
         return new ModelFactory(LoadingPolicy.defaults().withWorkDir(workDir));
+    }
+
+    private static List<WineRecord> records(List<WineRow> rows) {
+        return rows.stream().map(w -> w.toRecord("wine")).toList();
     }
 
     @Test
@@ -56,9 +65,15 @@ class TensorflowModelLoaderTest {
     }
 
     @Test
+    void theFrozenGraphHasTheTutorialsInputAndOutputAndNoVariables() throws Exception {
+        GraphDef graph = GraphDef.parseFrom(frozenGraph);
+        assertThat(graph.getNodeList()).extracting(NodeDef::getName).contains("dense_1_input", "dense_3/Sigmoid");
+        assertThat(graph.getNodeList()).extracting(NodeDef::getOp).doesNotContain("VariableV2", "VarHandleOp");
+    }
+
+    @Test
     void frozenGraphScoresLikeThePlainJavaForwardPass() throws Exception {
-        try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(frozenGraph,
-                TensorflowFormat.FROZEN_GRAPH))) {
+        try (Model model = factory(dir.resolve("work")).load(ProjectModel.MLP_FROZEN_GRAPH.descriptor("1"))) {
             assertScoresLikeForwardPass(model);
             assertThat(model.info().details()).contains("frozen graph", "'dense_1_input'", "'dense_3/Sigmoid' [-1,9]");
         }
@@ -67,8 +82,7 @@ class TensorflowModelLoaderTest {
     @Test
     void savedModelZipScoresLikeThePlainJavaForwardPass() throws Exception {
         Path work = dir.resolve("work-saved");
-        try (Model model = factory(work).load(TestModels.descriptor(savedModelZip,
-                TensorflowFormat.SAVED_MODEL_ZIP))) {
+        try (Model model = factory(work).load(ProjectModel.MLP_SAVED_MODEL.descriptor("1"))) {
             assertScoresLikeForwardPass(model);
             assertThat(model.info().details()).contains("signature 'serving_default'", "[-1,9]");
         }
@@ -88,7 +102,7 @@ class TensorflowModelLoaderTest {
 
     @Test
     void batchOf500GivesWhat500SingleCallsGive() throws Exception {
-        List<WineRecord> records = SyntheticWines.generate(500, 99).records("wine");
+        List<WineRecord> records = records(ProjectData.wines().subList(300, 800));
         for (byte[] bytes : List.of(frozenGraph, savedModelZip)) {
             try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(bytes,
                     TensorflowFormat.TF_FORMAT_UNSPECIFIED))) {
@@ -105,7 +119,7 @@ class TensorflowModelLoaderTest {
 
     @Test
     void concurrentCallersGetTheSameAnswersAsOneCaller() throws Exception {
-        List<WineRecord> records = wines.records("wine");
+        List<WineRecord> records = records(wines);
         try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(savedModelZip,
                 TensorflowFormat.SAVED_MODEL_ZIP))) {
             List<Prediction> expected = model.scoreBatch(records);
@@ -140,41 +154,29 @@ class TensorflowModelLoaderTest {
 
     @Test
     void emptyBatchGivesNoPredictions() throws Exception {
-        try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(frozenGraph,
-                TensorflowFormat.FROZEN_GRAPH))) {
+        try (Model model = factory(dir.resolve("work")).load(ProjectModel.MLP_FROZEN_GRAPH.descriptor("1"))) {
             assertThat(model.scoreBatch(List.of())).isEmpty();
         }
     }
 
+    /** In a batch and alone, every wine scores as the plain-Java pass of the graph's weights, within float32. */
     private static void assertScoresLikeForwardPass(Model model) {
-        List<WineRecord> records = wines.records("wine");
+        List<WineRecord> records = records(wines);
         List<Prediction> batch = model.scoreBatch(records);
         assertThat(batch).hasSize(records.size());
         for (int i = 0; i < records.size(); i++) {
-            double[] expected = mlp.predict(wines.features()[i]);
+            double[] outputs = plain.outputs(wines.get(i).features());
+            Map<String, Double> probabilities = new HashMap<>();
+            for (int c = 0; c < outputs.length; c++) {
+                probabilities.put(Integer.toString(c), outputs[c]);
+            }
+            Prediction expected = Prediction.classification(Integer.toString(PlainMlp.argmax(outputs)),
+                    probabilities);
             for (Prediction p : List.of(batch.get(i), model.score(records.get(i)))) {
                 assertThat(p.probabilities()).hasSize(9);
-                Map<String, Double> plainJava = new HashMap<>();
-                for (int c = 0; c < 9; c++) {
-                    plainJava.put(Integer.toString(c), expected[c]);
-                }
-                // The plain-Java pass computes in double: TF's float32 is within float32's tolerance of it.
-                Float32.assertSamePrediction(p, Prediction.classification(
-                        Integer.toString(mlp.predictQuality(wines.features()[i])), plainJava), "row " + i);
-                int argmax = argmax(p);
-                assertThat(p.label()).isEqualTo(Integer.toString(argmax));
-                assertThat(p.value()).isEqualTo((double) argmax);
+                Float32.assertSamePrediction(p, expected, "wine " + i);
+                assertThat(p.value()).isEqualTo(Double.valueOf(p.label()));
             }
         }
-    }
-
-    private static int argmax(Prediction p) {
-        int best = 0;
-        for (int c = 1; c < 9; c++) {
-            if (p.probabilities().get(Integer.toString(c)) > p.probabilities().get(Integer.toString(best))) {
-                best = c;
-            }
-        }
-        return best;
     }
 }

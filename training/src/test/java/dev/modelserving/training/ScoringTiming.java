@@ -1,11 +1,10 @@
-package dev.modelserving.model.tensorflow;
+package dev.modelserving.training;
 
+import com.google.protobuf.ByteString;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
-import dev.modelserving.model.tensorflow.training.MlpTrainer;
-import dev.modelserving.model.tensorflow.training.TrainedMlp;
-import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
+import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.util.List;
 
 /**
  * Not a test: a rough timing of training and of single versus batched scoring, run by hand
- * ({@code java -cp <test classpath> dev.modelserving.model.tensorflow.ScoringTiming [workDir]}).
+ * ({@code java -cp <test classpath> dev.modelserving.training.ScoringTiming [workDir]}).
  */
 public final class ScoringTiming {
 
@@ -35,7 +34,7 @@ public final class ScoringTiming {
         ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work.resolve("unpack")));
         for (String file : List.of("wine.pb", "wine.zip")) {
             byte[] bytes = Files.readAllBytes(work.resolve(file));
-            try (Model model = factory.load(TestModels.descriptor(bytes, TensorflowFormat.TF_FORMAT_UNSPECIFIED))) {
+            try (Model model = factory.load(descriptor(bytes))) {
                 for (int round = 0; round < 3; round++) {
                     System.out.printf("%s (%d bytes) round %d: single %.1f us/record, batch of 100 %.2f us/record,"
                             + " batch of 1300 %.2f us/record%n", file, bytes.length, round,
@@ -43,6 +42,11 @@ public final class ScoringTiming {
                 }
             }
         }
+    }
+
+    private static ModelDescriptor descriptor(byte[] bytes) {
+        return ModelDescriptor.newBuilder().setName("mlp").setVersion("1").setDataType("wine")
+                .setModeltype(ModelDescriptor.ModelType.TENSORFLOW).setData(ByteString.copyFrom(bytes)).build();
     }
 
     private static double single(Model model, List<WineRecord> records) {

@@ -1,4 +1,4 @@
-package dev.modelserving.data.training;
+package dev.modelserving.training;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.modelserving.model.WineFeatures;

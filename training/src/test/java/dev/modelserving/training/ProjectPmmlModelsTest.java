@@ -1,13 +1,12 @@
-package dev.modelserving.data;
+package dev.modelserving.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
-import dev.modelserving.data.training.DecisionTreeTrainer;
-import dev.modelserving.data.training.LinearRegressionTrainer;
-import dev.modelserving.data.training.Metrics;
-import dev.modelserving.data.training.Split;
+import dev.modelserving.data.WineGenerator;
+import dev.modelserving.data.WineRow;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
@@ -36,7 +35,7 @@ class ProjectPmmlModelsTest {
 
     @Test
     void theCommittedCsvIsTheGeneratorsOutput() {
-        List<WineRow> generated = WineGenerator.generate(Regenerate.WINES, Regenerate.DATA_SEED);
+        List<WineRow> generated = WineGenerator.generate(ProjectData.WINES, ProjectData.DATA_SEED);
         assertThat(wines).hasSize(generated.size());
         for (int i = 0; i < wines.size(); i++) {
             assertThat(wines.get(i).features()).containsExactly(generated.get(i).features());

@@ -1,4 +1,4 @@
-package dev.modelserving.data.training;
+package dev.modelserving.training;
 
 import dev.modelserving.model.WineFeatures;
 import java.util.Arrays;

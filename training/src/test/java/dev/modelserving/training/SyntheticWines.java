@@ -1,4 +1,4 @@
-package dev.modelserving.model.tensorflow;
+package dev.modelserving.training;
 
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.WineRecord;

@@ -1,4 +1,4 @@
-package dev.modelserving.model.tensorflow.training;
+package dev.modelserving.training;
 
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.modelserving.data.training;
+package dev.modelserving.training;
 
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;

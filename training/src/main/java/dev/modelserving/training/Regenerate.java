@@ -1,12 +1,10 @@
-package dev.modelserving.data;
+package dev.modelserving.training;
 
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
-import dev.modelserving.data.training.DecisionTreeTrainer;
-import dev.modelserving.data.training.LinearRegressionTrainer;
-import dev.modelserving.data.training.Metrics;
-import dev.modelserving.data.training.Split;
-import dev.modelserving.model.tensorflow.training.MlpTrainer;
-import dev.modelserving.model.tensorflow.training.TrainedMlp;
+import dev.modelserving.data.WineCsv;
+import dev.modelserving.data.WineGenerator;
+import dev.modelserving.data.WineRow;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -24,8 +22,6 @@ import java.util.Locale;
  */
 public final class Regenerate {
 
-    public static final int WINES = 1599;
-    public static final long DATA_SEED = 20261125L;
     public static final long SPLIT_SEED = 7L;
     public static final double TEST_FRACTION = 0.2;
     public static final int TREE_DEPTH = 6;
@@ -36,9 +32,9 @@ public final class Regenerate {
     private Regenerate() {}
 
     public static void main(String[] args) throws IOException {
-        Path module = Path.of(args.length > 0 ? args[0] : "data");
+        Path module = Path.of(args.length > 0 ? args[0] : "data"); // the data module, where the results go
         Path resources = module.resolve("src/main/resources");
-        List<WineRow> wines = WineGenerator.generate(WINES, DATA_SEED);
+        List<WineRow> wines = WineGenerator.generate(ProjectData.WINES, ProjectData.DATA_SEED);
         write(resources.resolve(ProjectData.WINE_CSV), out -> {
             try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
                 WineCsv.write(wines, w);
@@ -90,7 +86,7 @@ public final class Regenerate {
     }
 
     private static void writePmml(org.dmg.pmml.PMML pmml, OutputStream out) throws IOException {
-        dev.modelserving.data.training.PmmlDocuments.write(pmml, out);
+        PmmlDocuments.write(pmml, out);
     }
 
     private interface Content {

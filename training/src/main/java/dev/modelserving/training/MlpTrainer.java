@@ -1,4 +1,4 @@
-package dev.modelserving.model.tensorflow.training;
+package dev.modelserving.training;
 
 import dev.modelserving.model.tensorflow.TensorflowRuntime;
 import java.util.ArrayList;

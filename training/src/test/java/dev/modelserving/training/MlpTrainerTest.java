@@ -1,9 +1,8 @@
-package dev.modelserving.model.tensorflow.training;
+package dev.modelserving.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.modelserving.model.tensorflow.SyntheticWines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
