@@ -3,11 +3,12 @@ package dev.modelserving.akka;
 import akka.actor.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.Topics;
-import dev.modelserving.model.LoadingPolicy;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -57,51 +58,86 @@ public final class AkkaServer implements Callable<Integer> {
             description = "Consumer group of the data topic; instances of one group share its partitions. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
-    @Option(names = "--data-topic", defaultValue = "models_data", description = "Default: ${DEFAULT-VALUE}.")
+    // The settings every server shares (model-server.*, see the README's table): an option given here overrides
+    // the same setting from system properties, the environment or application.properties.
+
+    @Option(names = "--data-topic", description = "model-server.topics.data (default: " + Topics.DEFAULT_DATA + ").")
     String dataTopic;
 
-    @Option(names = "--models-topic", defaultValue = "models_models", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--models-topic",
+            description = "model-server.topics.models (default: " + Topics.DEFAULT_MODELS + ").")
     String modelsTopic;
 
-    @Option(names = "--results-topic", defaultValue = "models_results", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--results-topic",
+            description = "model-server.topics.results (default: " + Topics.DEFAULT_RESULTS + ").")
     String resultsTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "models_data_dlq", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dead-letter-topic",
+            description = "model-server.topics.dead-letters (default: " + Topics.DEFAULT_DEAD_LETTERS + ").")
     String deadLetterTopic;
 
-    @Option(names = "--max-model-bytes", defaultValue = "67108864",
-            description = "Models larger than this are refused. Default: ${DEFAULT-VALUE}.")
-    long maxModelBytes;
+    @Option(names = "--max-model-bytes",
+            description = "model-server.max-model-bytes: models larger than this are refused (default: 64 MiB).")
+    Long maxModelBytes;
 
-    @Option(names = "--model-root", description = "A directory models may be loaded from by reference (repeatable); none by default.")
-    List<Path> modelRoots = List.of();
+    @Option(names = "--model-root", description = "model-server.model-roots: a directory models may be loaded from"
+            + " by reference (repeatable); none by default.")
+    List<Path> modelRoots;
 
-    @Option(names = "--work-dir", defaultValue = "${sys:java.io.tmpdir}/model-serving",
-            description = "Scratch space for unpacking SavedModels. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--work-dir",
+            description = "model-server.work-dir: scratch space for unpacking SavedModels (default: a temp dir).")
     Path workDir;
+
+    @Option(names = "--models-catch-up", description = "model-server.models-catch-up: at start, records wait until"
+            + " the models topic has been read to its end, at most this long, e.g. 60s (default: 60s).")
+    String catchUp;
+
+    // This server's own options.
 
     @Option(names = "--state-dir", defaultValue = "akka-state",
             description = "Where the actor processor keeps each dataType's model and statistics. Default: ${DEFAULT-VALUE}.")
     Path stateDir;
 
-    @Option(names = "--models-catch-up-seconds", defaultValue = "30",
-            description = "At start, records wait until the models topic has been read to its end, at most this long."
-                    + " Default: ${DEFAULT-VALUE}.")
-    int catchUpSeconds;
+    /** The shared settings, with the options given on this command line on top. */
+    ServerSettings settings() {
+        Map<String, String> overrides = new HashMap<>();
+        putIfGiven(overrides, "model-server.topics.data", dataTopic);
+        putIfGiven(overrides, "model-server.topics.models", modelsTopic);
+        putIfGiven(overrides, "model-server.topics.results", resultsTopic);
+        putIfGiven(overrides, "model-server.topics.dead-letters", deadLetterTopic);
+        putIfGiven(overrides, "model-server.max-model-bytes", maxModelBytes);
+        putIfGiven(overrides, "model-server.work-dir", workDir);
+        putIfGiven(overrides, "model-server.models-catch-up", catchUp);
+        if (modelRoots != null && !modelRoots.isEmpty()) {
+            overrides.put("model-server.model-roots",
+                    String.join(",", modelRoots.stream().map(Path::toString).toList()));
+        }
+        return ServerSettings.load(overrides);
+    }
+
+    private static void putIfGiven(Map<String, String> overrides, String key, Object value) {
+        if (value != null) {
+            overrides.put(key, value.toString());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
         ServerConfig.Processor p;
         try {
-            p = ServerConfig.Processor.valueOf(processor.trim().toUpperCase(java.util.Locale.ROOT));
+            p = ServerConfig.Processor.valueOf(processor.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--processor '" + processor + "' is not a processor: use stage or actor");
         }
-        ServerConfig config = new ServerConfig(bootstrapServers,
-                new Topics(dataTopic, modelsTopic, resultsTopic, deadLetterTopic), groupId, host, port,
-                p, LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes).withModelRoots(modelRoots)
-                        .withWorkDir(workDir), stateDir.toAbsolutePath(), Duration.ofSeconds(catchUpSeconds));
+        ServerSettings settings;
+        try {
+            settings = settings();
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "bad setting: " + e.getMessage());
+        }
+        ServerConfig config = new ServerConfig(bootstrapServers, settings.topicNames(), groupId, host, port, p,
+                settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp());
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());
         try {
             Serving.start(system, config);

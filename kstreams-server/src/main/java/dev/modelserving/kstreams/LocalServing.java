@@ -1,5 +1,6 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
@@ -9,12 +10,9 @@ import dev.modelserving.model.ServingSummary;
 import dev.modelserving.rest.ServingState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The models this instance serves, one registry per active task (per data partition) in the {@code standard} and
@@ -31,11 +29,8 @@ public class LocalServing implements ServingState {
     private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
 
     @Inject
-    LocalServing(@ConfigProperty(name = "model-server.max-model-bytes", defaultValue = "67108864") long maxModelBytes,
-            @ConfigProperty(name = "model-server.model-roots") Optional<List<Path>> modelRoots,
-            @ConfigProperty(name = "model-server.work-dir", defaultValue = "${java.io.tmpdir}/model-serving") Path workDir) {
-        this(LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes).withModelRoots(modelRoots.orElse(List.of()))
-                .withWorkDir(workDir));
+    LocalServing(ServerSettings settings) {
+        this(settings.loadingPolicy());
     }
 
     public LocalServing(LoadingPolicy policy) {

@@ -1,7 +1,7 @@
 package dev.modelserving.kstreams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelserving.kafka.Topics;
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
@@ -62,13 +62,13 @@ public class QueryResource {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     QueryResource(KafkaStreams streams, StoreVariant variant, LocalServing serving, ObjectMapper json,
-            @ConfigProperty(name = "model-server.topics.data", defaultValue = Topics.DEFAULT_DATA) String dataTopic,
+            ServerSettings settings,
             @ConfigProperty(name = "quarkus.kafka-streams.application-server") String applicationServer) {
         this.streams = streams;
         this.variant = variant;
         this.serving = serving;
         this.json = json;
-        this.dataTopic = dataTopic;
+        this.dataTopic = settings.topics().data();
         this.self = HostInfo.buildFromEndpoint(applicationServer);
     }
 

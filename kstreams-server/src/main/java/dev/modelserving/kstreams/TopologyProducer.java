@@ -1,5 +1,6 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.kafka.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,12 +39,8 @@ public class TopologyProducer {
 
     @Produces
     public Topology buildTopology(StoreVariant variant, LocalServing serving, ServingMetrics metrics,
-            @ConfigProperty(name = "model-server.topics.data", defaultValue = Topics.DEFAULT_DATA) String data,
-            @ConfigProperty(name = "model-server.topics.models", defaultValue = Topics.DEFAULT_MODELS) String models,
-            @ConfigProperty(name = "model-server.topics.results", defaultValue = Topics.DEFAULT_RESULTS) String results,
-            @ConfigProperty(name = "model-server.topics.dead-letters", defaultValue = Topics.DEFAULT_DEAD_LETTERS)
-            String dead) {
-        return build(variant, serving, metrics, new Topics(data, models, results, dead));
+            ServerSettings settings) {
+        return build(variant, serving, metrics, settings.topicNames());
     }
 
     public static Topology build(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Topics topics) {

@@ -1,6 +1,6 @@
 package dev.modelserving.reactive;
 
-import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.rest.ServingState;
@@ -9,16 +9,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The models this instance serves: the model library's registry, built from the configuration. */
+/** The models this instance serves: the model library's registry, built from the {@code model-server.*} settings. */
 @ApplicationScoped
 public class ModelHolder {
 
     private final ModelRegistry registry;
 
-    ModelHolder(ModelServerConfig config) {
-        LoadingPolicy policy = new LoadingPolicy(config.maxModelBytes(), config.modelRoots().orElse(java.util.List.of()),
-                config.workDir());
-        this.registry = new ModelRegistry(new ModelFactory(policy));
+    ModelHolder(ServerSettings settings) {
+        this.registry = new ModelRegistry(new ModelFactory(settings.loadingPolicy()));
     }
 
     public ModelRegistry registry() {

@@ -1,6 +1,7 @@
 package dev.modelserving.reactive;
 
 import dev.modelserving.kafka.ModelsCatchUp;
+import dev.modelserving.kafka.ServerSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,13 +28,11 @@ public class StartupCatchUp {
     @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
     String bootstrap;
 
-    @ConfigProperty(name = "mp.messaging.incoming.models.topic")
-    String modelsTopic;
-
     @Inject
-    ModelServerConfig config;
+    ServerSettings settings;
 
     void onStart(@Observes StartupEvent event) {
+        String modelsTopic = settings.topics().models();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             catchUp.start(ModelsCatchUp.ends(admin, modelsTopic, Duration.ofSeconds(30)), Map.of());
         } catch (Exception e) {
@@ -58,9 +57,9 @@ public class StartupCatchUp {
             return;
         }
         try {
-            if (!catchUp.await(Duration.ofSeconds(config.modelsCatchUpSeconds()))) {
-                LOG.warnf("the models topic was not read to its end within %d s; scoring with what is loaded",
-                        config.modelsCatchUpSeconds());
+            if (!catchUp.await(settings.modelsCatchUp())) {
+                LOG.warnf("the models topic was not read to its end within %s; scoring with what is loaded",
+                        settings.modelsCatchUp());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

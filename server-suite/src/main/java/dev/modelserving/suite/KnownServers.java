@@ -14,11 +14,11 @@ public final class KnownServers {
         return s -> ServerProcess.start(List.of(
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
                 "-Dquarkus.http.port=" + s.httpPort(),
-                "-Dmp.messaging.incoming.data.topic=" + s.topics().data(),
+                "-Dmodel-server.topics.data=" + s.topics().data(),
+                "-Dmodel-server.topics.models=" + s.topics().models(),
+                "-Dmodel-server.topics.results=" + s.topics().results(),
+                "-Dmodel-server.topics.dead-letters=" + s.topics().deadLetters(),
                 "-Dmp.messaging.incoming.data.group.id=" + s.consumerGroup(),
-                "-Dmp.messaging.incoming.models.topic=" + s.topics().models(),
-                "-Dmp.messaging.outgoing.results.topic=" + s.topics().results(),
-                "-Dmp.messaging.outgoing.dead-letters.topic=" + s.topics().deadLetters(),
                 "-Dmodel-server.max-model-bytes=" + s.maxModelBytes(),
                 "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
                 "-jar", jar.toString()), s.httpPort(), s.logFile());

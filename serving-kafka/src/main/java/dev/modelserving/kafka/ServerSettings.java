@@ -1,0 +1,102 @@
+package dev.modelserving.kafka;
+
+import dev.modelserving.model.LoadingPolicy;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code model-server.*} settings every server reads, defined once: their names, defaults and meaning. The
+ * Quarkus servers get them from Quarkus' configuration; the Akka server through {@link #load(Map)}, from the same
+ * sources (system properties, environment variables, {@code application.properties}).
+ */
+@ConfigMapping(prefix = "model-server")
+public interface ServerSettings {
+
+    /** The topics a server reads and writes. */
+    TopicSettings topics();
+
+    /** Models larger than this many bytes are refused before they are parsed. */
+    @WithDefault("67108864")
+    long maxModelBytes();
+
+    /** Directories by-reference models may be read from; none: by-reference loading is off. */
+    Optional<List<Path>> modelRoots();
+
+    /** Where zipped SavedModels are unpacked while they load. */
+    @WithDefault("${java.io.tmpdir}/model-serving")
+    Path workDir();
+
+    /** At start-up, scoring waits at most this long for the models topic to be read to its end. */
+    @WithDefault("60s")
+    @WithConverter(DurationConverter.class)
+    Duration modelsCatchUp();
+
+    /** {@code model-server.topics.*}. */
+    interface TopicSettings {
+        @WithDefault(Topics.DEFAULT_DATA)
+        String data();
+
+        @WithDefault(Topics.DEFAULT_MODELS)
+        String models();
+
+        @WithDefault(Topics.DEFAULT_RESULTS)
+        String results();
+
+        @WithName("dead-letters")
+        @WithDefault(Topics.DEFAULT_DEAD_LETTERS)
+        String deadLetters();
+    }
+
+    /** The topic names as the Kafka edge uses them. */
+    default Topics topicNames() {
+        return new Topics(topics().data(), topics().models(), topics().results(), topics().deadLetters());
+    }
+
+    /** What models may be loaded, and from where. */
+    default LoadingPolicy loadingPolicy() {
+        return LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes())
+                .withModelRoots(modelRoots().orElse(List.of())).withWorkDir(workDir());
+    }
+
+    /**
+     * The settings outside Quarkus: {@code overrides} (a command line's options, highest), then system properties,
+     * environment variables ({@code MODEL_SERVER_MAX_MODEL_BYTES}), {@code config/application.properties} in the
+     * working directory and {@code application.properties} on the class path, then the defaults above.
+     *
+     * @throws IllegalArgumentException when a setting has a value of the wrong kind, naming it
+     */
+    static ServerSettings load(Map<String, String> overrides) {
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources().addDefaultInterceptors()
+                .withMapping(ServerSettings.class)
+                .withSources(new PropertiesConfigSource(overrides, "command line", 500));
+        try {
+            for (URL url : Collections.list(ServerSettings.class.getClassLoader()
+                    .getResources("application.properties"))) {
+                builder.withSources(new PropertiesConfigSource(url, 250));
+            }
+            Path local = Path.of("config", "application.properties");
+            if (Files.isRegularFile(local)) {
+                builder.withSources(new PropertiesConfigSource(local.toUri().toURL(), 260));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read application.properties", e);
+        }
+        SmallRyeConfig config = builder.build();
+        return config.getConfigMapping(ServerSettings.class);
+    }
+}
