@@ -1,6 +1,7 @@
 package dev.modelserving.akka;
 
 import akka.actor.AbstractActorWithTimers;
+import akka.actor.ActorRef;
 import akka.actor.Props;
 import akka.event.Logging;
 import akka.event.LoggingAdapter;
@@ -49,7 +50,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
 
     private enum Save { INSTANCE }
 
-    private record Applied(ModelMessage message, LoadOutcome outcome, akka.actor.ActorRef replyTo,
+    private record Applied(ModelMessage message, LoadOutcome outcome, ActorRef replyTo,
             ModelRegistry into) {}
 
     private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
@@ -104,7 +105,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
                 })
                 .match(Update.class, u -> {
                     // Loading runs off the actor: records keep being scored by the current model meanwhile.
-                    akka.actor.ActorRef replyTo = getSender();
+                    ActorRef replyTo = getSender();
                     ModelRegistry into = registry;
                     CompletableFuture<Applied> load = CompletableFuture.supplyAsync(() -> u.message().applyTo(into),
                                     loading)

@@ -14,10 +14,13 @@ import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.ServingStats;
 import dev.modelserving.rest.ServingState;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -69,12 +72,12 @@ final class ModelServingStage<P>
         ServingState state = ServingState.of(logic.registry);
         return Pair.create(logic, new View() {
             @Override
-            public java.util.Map<String, dev.modelserving.model.ServingStats> allStats() {
+            public Map<String, ServingStats> allStats() {
                 return state.allStats();
             }
 
             @Override
-            public java.util.Map<String, dev.modelserving.model.CurrentModel> servedModels() {
+            public Map<String, CurrentModel> servedModels() {
                 return state.servedModels();
             }
 

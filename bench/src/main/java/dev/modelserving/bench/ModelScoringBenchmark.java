@@ -1,5 +1,6 @@
 package dev.modelserving.bench;
 
+import com.google.protobuf.ByteString;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
@@ -11,6 +12,7 @@ import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,7 +53,7 @@ public class ModelScoringBenchmark {
         List<WineRow> wines = ProjectData.wines();
         records = wines.stream().map(w -> w.toRecord(ProjectData.DATA_TYPE)).toList();
         encoded = records.stream().map(WineRecord::toByteArray).toArray(byte[][]::new);
-        batches = new java.util.ArrayList<>();
+        batches = new ArrayList<>();
         for (int i = 0; i + BATCH <= records.size(); i += BATCH) {
             batches.add(records.subList(i, i + BATCH));
         }
@@ -100,7 +102,7 @@ public class ModelScoringBenchmark {
         try (InputStream in = ModelScoringBenchmark.class.getResourceAsStream("/pmml/spark/" + file)) {
             return ModelDescriptor.newBuilder().setName(file).setDataType(ProjectData.DATA_TYPE)
                     .setModeltype(ModelDescriptor.ModelType.PMML)
-                    .setData(com.google.protobuf.ByteString.readFrom(in)).build();
+                    .setData(ByteString.readFrom(in)).build();
         }
     }
 }

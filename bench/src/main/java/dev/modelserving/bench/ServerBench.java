@@ -5,6 +5,7 @@ import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.proto.ServingResult;
 import dev.modelserving.suite.KnownServers;
 import dev.modelserving.suite.ServerLauncher;
 import dev.modelserving.suite.ServerProcess;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -211,7 +213,7 @@ public final class ServerBench implements Callable<Integer> {
                     long due = start + (long) (i * 1e9 / rate);
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        LockSupport.parkNanos(wait);
                     }
                     long now = System.nanoTime();
                     producer.send(new ProducerRecord<>(data, wines.get(i % wines.size())), (meta, e) -> {
@@ -229,7 +231,7 @@ public final class ServerBench implements Callable<Integer> {
             while ((sender.isAlive() || !arrived.keySet().containsAll(sentAt.keySet()))
                     && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                    var result = dev.modelserving.proto.ServingResult.parseFrom(r.value());
+                    var result = ServingResult.parseFrom(r.value());
                     arrived.putIfAbsent(result.getSourcePartition() + "@" + result.getSourceOffset(), System.nanoTime());
                 }
             }

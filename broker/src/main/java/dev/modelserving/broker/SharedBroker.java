@@ -1,5 +1,7 @@
 package dev.modelserving.broker;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,8 +20,8 @@ public final class SharedBroker {
             try {
                 Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "kafka-test-");
                 broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             EmbeddedKafkaBroker started = broker;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-broker-shutdown"));

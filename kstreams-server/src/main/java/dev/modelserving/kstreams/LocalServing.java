@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The models this instance serves, one registry per active task (per data partition) in the {@code standard} and
@@ -38,7 +39,7 @@ public class LocalServing implements ServingState {
     }
 
     /** Counts the models-topic messages the global store has taken: tasks compare it to know when to sync. */
-    private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong published = new AtomicLong();
 
     /** The global store has taken a models-topic message. */
     void published() {

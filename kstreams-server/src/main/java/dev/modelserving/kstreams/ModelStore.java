@@ -3,8 +3,10 @@ package dev.modelserving.kstreams;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
@@ -33,7 +35,7 @@ public final class ModelStore implements StateStore {
     private final LocalServing serving;
     private final boolean logged;
     private ModelRegistry registry;
-    private final Map<String, byte[]> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, byte[]> live = new ConcurrentHashMap<>();
     private InternalProcessorContext<?, ?> context;
     private volatile boolean open;
 
@@ -106,7 +108,7 @@ public final class ModelStore implements StateStore {
     }
 
     /** Loads the last message of each dataType in a restored batch (a changelog or the compacted models topic). */
-    private void restore(java.util.Collection<KeyValue<byte[], byte[]>> batch) {
+    private void restore(Collection<KeyValue<byte[], byte[]>> batch) {
         Map<String, byte[]> last = new LinkedHashMap<>();
         for (KeyValue<byte[], byte[]> r : batch) {
             if (r.key != null) {

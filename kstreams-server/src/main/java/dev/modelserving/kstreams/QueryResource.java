@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -227,7 +228,7 @@ public class QueryResource {
                 .entity(Map.of("error", why + "; try again")).build();
     }
 
-    private List<Integer> dataPartitions(java.util.Set<TopicPartition> tps) {
+    private List<Integer> dataPartitions(Set<TopicPartition> tps) {
         return tps.stream().filter(tp -> tp.topic().equals(dataTopic)).map(TopicPartition::partition).sorted().toList();
     }
 

@@ -6,7 +6,9 @@ import dev.modelserving.model.ModelRegistry;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -170,7 +172,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         private final LocalServing serving;
         private final int partition;
         private final ModelRegistry registry;
-        private final java.util.Set<String> notLoaded = new java.util.HashSet<>();
+        private final Set<String> notLoaded = new HashSet<>();
 
         StandardModels(KeyValueStore<String, byte[]> store, LocalServing serving, int partition) {
             this.store = store;

@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +41,7 @@ final class KafkaConnection {
             admin.describeCluster().clusterId().get(REACH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return admin;
         } catch (ExecutionException | TimeoutException e) {
-            admin.close(java.time.Duration.ZERO);
+            admin.close(Duration.ZERO);
             throw new UnreachableBroker(bootstrap);
         }
     }

@@ -2,6 +2,7 @@ package dev.modelserving.loader;
 
 import dev.modelserving.proto.ModelDescriptor;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +53,7 @@ final class ModelCycle implements AutoCloseable {
                 .build();
         try {
             producer.send(new ProducerRecord<>(topic, d.getDataType(), d.toByteArray())).get(30, TimeUnit.SECONDS);
-            progress.modelSent("'" + d.getName() + "' v" + d.getVersion() + " at " + java.time.LocalTime.now()
+            progress.modelSent("'" + d.getName() + "' v" + d.getVersion() + " at " + LocalTime.now()
                     .withNano(0));
         } catch (Exception e) {
             progress.recordFailed(new IllegalStateException("model '" + d.getName() + "' not published: " + e, e));

@@ -1,5 +1,6 @@
 package dev.modelserving.model;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.lang.System.Logger.Level;
@@ -90,7 +91,7 @@ public final class ModelRegistry implements AutoCloseable {
         ModelDescriptor d;
         try {
             d = ModelDescriptor.parseFrom(message);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             return refuse(dataType, "(undecodable)", (source == null ? "the message" : "message " + source)
                     + " is not a ModelDescriptor: " + e.getMessage());
         }

@@ -33,13 +33,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.core.ConditionFactory;
@@ -468,7 +471,7 @@ public abstract class ServerBehaviourSuite {
     }
 
     /** Waits until every position has a result; returns them all (a record may be scored twice, never zero times). */
-    private Map<Position, List<ServingResult>> awaitResultsFor(java.util.Set<Position> positions) {
+    private Map<Position, List<ServingResult>> awaitResultsFor(Set<Position> positions) {
         Map<Position, List<ServingResult>> results = new HashMap<>();
         waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             results.clear();
@@ -501,7 +504,7 @@ public abstract class ServerBehaviourSuite {
         });
     }
 
-    private void awaitState(String dataType, java.util.function.Consumer<JsonNode> assertion) {
+    private void awaitState(String dataType, Consumer<JsonNode> assertion) {
         waitUpTo(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertion.accept(state(dataType)));
     }
 
@@ -553,10 +556,10 @@ public abstract class ServerBehaviourSuite {
         return logs;
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
+    private static void deleteRecursively(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }

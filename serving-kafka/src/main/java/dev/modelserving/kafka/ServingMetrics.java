@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The counters and the scoring-latency histogram every server exports under the same names (the Quarkus servers
@@ -50,7 +51,7 @@ public final class ServingMetrics {
             m.failed().increment();
         } else {
             m.scored().increment();
-            m.latency().record(s.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            m.latency().record(s.durationNanos(), TimeUnit.NANOSECONDS);
         }
     }
 

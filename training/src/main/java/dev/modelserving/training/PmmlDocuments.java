@@ -13,6 +13,7 @@ import org.dmg.pmml.DataType;
 import org.dmg.pmml.Header;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.MiningSchema;
+import org.dmg.pmml.Model;
 import org.dmg.pmml.OpType;
 import org.dmg.pmml.Output;
 import org.dmg.pmml.OutputField;
@@ -60,7 +61,7 @@ public final class PmmlDocuments {
         return schema.addMiningFields(new MiningField(TARGET).setUsageType(MiningField.UsageType.TARGET));
     }
 
-    static PMML document(String description, List<String> inputs, DataField target, org.dmg.pmml.Model model) {
+    static PMML document(String description, List<String> inputs, DataField target, Model model) {
         DataDictionary dictionary = new DataDictionary();
         inputs.forEach(name -> dictionary.addDataFields(new DataField(name, OpType.CONTINUOUS, DataType.DOUBLE)));
         dictionary.addDataFields(target);

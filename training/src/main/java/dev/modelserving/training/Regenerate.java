@@ -7,6 +7,7 @@ import dev.modelserving.data.WineGenerator;
 import dev.modelserving.data.WineRow;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.dmg.pmml.PMML;
 
 /**
  * Regenerates the committed data and models: the synthetic CSV, every project model, and the accuracy table in
@@ -36,7 +38,7 @@ public final class Regenerate {
         Path resources = module.resolve("src/main/resources");
         List<WineRow> wines = WineGenerator.generate(ProjectData.WINES, ProjectData.DATA_SEED);
         write(resources.resolve(ProjectData.WINE_CSV), out -> {
-            try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
                 WineCsv.write(wines, w);
             }
         });
@@ -85,7 +87,7 @@ public final class Regenerate {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static void writePmml(org.dmg.pmml.PMML pmml, OutputStream out) throws IOException {
+    private static void writePmml(PMML pmml, OutputStream out) throws IOException {
         PmmlDocuments.write(pmml, out);
     }
 

@@ -16,6 +16,7 @@ import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.EvaluatorUtil;
 import org.jpmml.evaluator.HasProbability;
 import org.jpmml.evaluator.InputField;
+import org.jpmml.evaluator.ModelEvaluator;
 import org.jpmml.evaluator.TargetField;
 import org.dmg.pmml.MiningFunction;
 
@@ -130,7 +131,7 @@ final class PmmlModel implements Model {
                 throw new ModelLoadException("only classification and regression models are served, this one is "
                         + function);
             }
-            String kind = evaluator instanceof org.jpmml.evaluator.ModelEvaluator<?> me
+            String kind = evaluator instanceof ModelEvaluator<?> me
                     ? me.getModel().getClass().getSimpleName() : "PMML model";
             return new Shape(inputs, index, targets.get(0).getName(), function == MiningFunction.CLASSIFICATION, kind);
         }
