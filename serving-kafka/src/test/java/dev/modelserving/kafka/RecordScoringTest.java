@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.modelserving.model.Fixtures;
+import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.WineFeatures;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.WineRecord;
 import dev.modelserving.proto.ServingResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +36,23 @@ class RecordScoringTest {
                 offset, "pass-" + offset);
     }
 
+    private static final ModelDescriptor LINEAR = ProjectModel.LINEAR_REGRESSION.descriptor("1");
+
     private static byte[] wine(String dataType, double alcohol) {
         return WineFeatures.record(dataType, 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, alcohol)
                 .toByteArray();
     }
 
+    /** What the model library itself says of a wine. */
+    private static double libraryValue(double alcohol) throws Exception {
+        try (Model model = new ModelFactory(LoadingPolicy.defaults()).load(LINEAR)) {
+            return model.score(WineRecord.parseFrom(wine("wine", alcohol))).value();
+        }
+    }
+
     @Test
     void aBatchBecomesResultsDeadLettersAndSkipsInItsOrderWithItsKeys() throws Exception {
-        registry.offer(Fixtures.pmmlResource("linear", "1", Fixtures.ALCOHOL_LINEAR));
+        registry.offer(LINEAR);
         List<DataRecord<String>> batch = List.of(
                 record("k-1", wine("wine", 9.4), 10),
                 record("k-2", "garbage".getBytes(StandardCharsets.UTF_8), 11),
@@ -55,8 +67,8 @@ class RecordScoringTest {
         Outcome.Result<String> first = (Outcome.Result<String>) out.get(0);
         assertThat(new String(first.key(), StandardCharsets.UTF_8)).isEqualTo("k-1");
         ServingResult r = ServingResult.parseFrom(first.result());
-        assertThat(r.getModelName()).isEqualTo("linear");
-        assertThat(r.getValue()).isCloseTo(Fixtures.alcoholLinear(9.4, 0.7), within(1e-9));
+        assertThat(r.getModelName()).isEqualTo(LINEAR.getName());
+        assertThat(r.getValue()).isCloseTo(libraryValue(9.4), within(1e-9));
         assertThat(r.getSourceTopic()).isEqualTo("models_data");
         assertThat(r.getSourcePartition()).isEqualTo(2);
         assertThat(r.getSourceOffset()).isEqualTo(10);
@@ -77,7 +89,7 @@ class RecordScoringTest {
         assertThat(empty.key()).isNull();
         assertThat(empty.valueOrEmpty()).isEmpty();
         assertThat(ServingResult.parseFrom(((Outcome.Result<String>) out.get(4)).result()).getValue())
-                .isCloseTo(Fixtures.alcoholLinear(12.0, 0.7), within(1e-9));
+                .isCloseTo(libraryValue(12.0), within(1e-9));
 
         assertThat(meters.counter("modelserving.records.in").count()).isEqualTo(5);
         assertThat(meters.counter("modelserving.records.dead_lettered").count()).isEqualTo(2);

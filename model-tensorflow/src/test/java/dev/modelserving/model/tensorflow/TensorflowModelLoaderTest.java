@@ -111,7 +111,7 @@ class TensorflowModelLoaderTest {
                 records.forEach(r -> singles.add(model.score(r)));
                 assertThat(batch).hasSize(500);
                 for (int i = 0; i < 500; i++) {
-                    Float32.assertSamePrediction(batch.get(i), singles.get(i), "record " + i);
+                    assertThat(Float32.mismatch(batch.get(i), singles.get(i))).as("record " + i).isEmpty();
                 }
             }
         }
@@ -135,7 +135,8 @@ class TensorflowModelLoaderTest {
                     assertThat(got).hasSameSizeAs(expected);
                     for (int i = 0; i < got.size(); i++) {
                         // other batch sizes, other kernels: the same answer up to float32 rounding
-                        Float32.assertSamePrediction(got.get(i), expected.get(i), "caller " + t + ", record " + i);
+                        assertThat(Float32.mismatch(got.get(i), expected.get(i)))
+                                .as("caller " + t + ", record " + i).isEmpty();
                     }
                 }
             } finally {
@@ -174,7 +175,7 @@ class TensorflowModelLoaderTest {
                     probabilities);
             for (Prediction p : List.of(batch.get(i), model.score(records.get(i)))) {
                 assertThat(p.probabilities()).hasSize(9);
-                Float32.assertSamePrediction(p, expected, "wine " + i);
+                assertThat(Float32.mismatch(p, expected)).as("wine " + i).isEmpty();
                 assertThat(p.value()).isEqualTo(Double.valueOf(p.label()));
             }
         }
