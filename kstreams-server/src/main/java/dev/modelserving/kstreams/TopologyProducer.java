@@ -16,7 +16,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The serving topology of the configured variant ({@code model-server.store}).
@@ -33,8 +32,8 @@ public class TopologyProducer {
 
     @Produces
     @Singleton
-    StoreVariant variant(@ConfigProperty(name = "model-server.store", defaultValue = "custom") String store) {
-        return StoreVariant.parse(store);
+    StoreVariant variant(KafkaStreamsSettings settings) {
+        return StoreVariant.parse(settings.store());
     }
 
     @Produces
