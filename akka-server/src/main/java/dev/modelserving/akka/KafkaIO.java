@@ -66,7 +66,7 @@ final class KafkaIO {
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES))
                 .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES));
-        return Source.completionStage(CompletableFuture.supplyAsync(this::modelsEnds, blocking))
+        return Source.completionStage(CompletableFuture.supplyAsync(() -> modelsEnds(settings), blocking))
                 .flatMapConcat(ends -> {
                     ModelsCatchUp catchUp = new ModelsCatchUp();
                     catchUp.start(ends, from);
@@ -88,9 +88,18 @@ final class KafkaIO {
                 });
     }
 
-    /** Where the models topic begins and ends now (it must exist: a missing one fails the source, which restarts). */
-    private ModelsCatchUp.Ends modelsEnds() {
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    /**
+     * Where the models topic begins and ends now (it must exist: a missing one fails the source, which restarts),
+     * asked with the consumer's connection settings (a secured cluster's ssl.*, sasl.* and security.* too).
+     */
+    private ModelsCatchUp.Ends modelsEnds(ConsumerSettings<String, byte[]> consumer) {
+        Map<String, Object> admin = new HashMap<>();
+        consumer.getProperties().forEach((key, value) -> {
+            if (key.startsWith("ssl.") || key.startsWith("sasl.") || key.startsWith("security.")) {
+                admin.put(key, value);
+            }
+        });
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin client = Admin.create(admin)) {
             return ModelsCatchUp.ends(client, config.topics().models(), Duration.ofSeconds(30));
         } catch (InterruptedException e) {

@@ -8,15 +8,16 @@ import java.util.Map;
 /**
  * For tests: a JVM started as a process of its own (a packaged server, the broker, a command line) with this JVM's
  * {@code java} and an environment that says nothing the test did not: variables that change any JVM
- * ({@code JAVA_TOOL_OPTIONS} and kin, which also print "Picked up ..." on stderr), a Quarkus application
- * ({@code QUARKUS_*}, {@code MP_MESSAGING_*}, {@code KAFKA_*}) or picocli's colours are removed, so a test behaves
+ * ({@code JAVA_TOOL_OPTIONS} and kin, which also print "Picked up ..." on stderr), a server ({@code QUARKUS_*},
+ * {@code MP_MESSAGING_*}, {@code KAFKA_*}, {@code MODEL_SERVER_*}) or picocli's colours are removed, so a test behaves
  * the same on a developer's machine and on CI.
  */
 public final class ChildJvm {
 
     private static final List<String> REMOVED = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
             "CLICOLOR_FORCE", "PICOCLI_ANSI");
-    private static final List<String> REMOVED_PREFIXES = List.of("QUARKUS_", "MP_MESSAGING_", "KAFKA_", "SMALLRYE_");
+    private static final List<String> REMOVED_PREFIXES = List.of("QUARKUS_", "MP_MESSAGING_", "KAFKA_", "SMALLRYE_",
+            "MODEL_SERVER_");
 
     private ChildJvm() {}
 

@@ -136,7 +136,8 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public LoadOutcome refuse(String dataType, String modelName, String reason) {
         Slot slot = slot(dataType == null || dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
-        return refused(slot, dataType, ModelDescriptor.newBuilder().setName(modelName).build(), reason);
+        return refused(slot, dataType, ModelDescriptor.newBuilder().setName(Objects.requireNonNullElse(modelName, ""))
+                .build(), reason);
     }
 
     /** Stops serving a dataType (its records are skipped from now on). */
@@ -262,8 +263,8 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Statistics of a dataType that has had a model, a refused model, a removal or a record. A dataType whose first
-     * model is still loading has had none of these yet: its records wait for the load, so it is not reported as
-     * "seen without a model" (which, merged with other registries, would hide the model they serve).
+     * model is still loading has had none of these yet, so it is not reported as "seen without a model" (merged
+     * with other registries, which a Kafka Streams task's records wait for, that would hide the model they serve).
      */
     public Optional<ServingStats> stats(String dataType) {
         Slot slot = slots.get(dataType);

@@ -27,7 +27,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
  * Scores the data topic in batches through the shared {@link RecordScoring}: one model call per dataType per
- * batch. Results go to the results channel, keyed as their input record was (so they partition like their inputs);
+ * batch. Results go to the results channel, keyed as their input record was;
  * records that cannot be decoded, or that the model could not score, go to the dead-letter channel as they came,
  * with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and
  * dead letter of it is written: at-least-once, nothing lost.

@@ -31,8 +31,11 @@ public class StartupCatchUp {
     @Inject
     ServerSettings settings;
 
+    // The topic the models channel reads (by default model-server.topics.models).
+    @ConfigProperty(name = "mp.messaging.incoming.models.topic")
+    String modelsTopic;
+
     void onStart(@Observes StartupEvent event) {
-        String modelsTopic = settings.topics().models();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             catchUp.start(ModelsCatchUp.ends(admin, modelsTopic, Duration.ofSeconds(30)), Map.of());
         } catch (Exception e) {

@@ -20,7 +20,7 @@ import org.dmg.pmml.PMML;
 /**
  * Regenerates the committed data and models: the synthetic CSV, every project model, and the accuracy table in
  * data/README.md. Deterministic: the same seeds give the same files. Run through
- * {@code ./mvnw -q -pl data -am process-classes -Pregenerate}.
+ * {@code ./mvnw -q -pl training -am package -DskipTests -Pregenerate}.
  */
 public final class Regenerate {
 
