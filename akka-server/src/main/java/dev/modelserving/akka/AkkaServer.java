@@ -137,7 +137,8 @@ public final class AkkaServer implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "bad setting: " + e.getMessage());
         }
         ServerConfig config = new ServerConfig(bootstrapServers, settings.topicNames(), groupId, host, port, p,
-                settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp());
+                settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp(),
+                settings.maxMessageBytes());
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());
         try {
             Serving.start(system, config);

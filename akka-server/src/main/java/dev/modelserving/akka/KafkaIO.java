@@ -40,8 +40,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. */
 final class KafkaIO {
 
-    /** Room for 64 MiB models, as the loader's producer. */
-    static final int MAX_MODEL_MESSAGE_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
 
     private final ActorSystem system;
     private final ServerConfig config;
@@ -64,8 +62,8 @@ final class KafkaIO {
                 .withGroupId("akka-server-models-" + UUID.randomUUID())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
-                .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES))
-                .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(MAX_MODEL_MESSAGE_BYTES));
+                .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(config.maxMessageBytes()))
+                .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(config.maxMessageBytes()));
         return Source.completionStage(CompletableFuture.supplyAsync(() -> modelsEnds(settings), blocking))
                 .flatMapConcat(ends -> {
                     ModelsCatchUp catchUp = new ModelsCatchUp();

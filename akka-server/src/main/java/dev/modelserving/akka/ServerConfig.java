@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /** What the server is told on its command line. */
 record ServerConfig(String bootstrapServers, Topics topics, String groupId, String host, int port,
-        Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp) {
+        Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp, long maxMessageBytes) {
 
     /** How records are scored. */
     enum Processor {

@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 
 /**
  * The Kafka Streams server's own {@code model-server.*} settings, beside the ones every server shares
- * ({@code ServerSettings}).
+ * ({@code ServerSettings}, which also has the {@code max-message-bytes} its clients and changelogs use).
  */
 @ConfigMapping(prefix = "model-server")
 public interface KafkaStreamsSettings {
@@ -17,8 +17,4 @@ public interface KafkaStreamsSettings {
     /** The host other instances reach this one's REST API at, for interactive queries. */
     @WithDefault("localhost")
     String advertisedHost();
-
-    /** The largest models-topic message the server's clients and changelogs take (64 MiB models, and headroom). */
-    @WithDefault("68157440")
-    long maxMessageBytes();
 }

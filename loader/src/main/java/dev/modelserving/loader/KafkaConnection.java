@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.kafka.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,7 +56,7 @@ final class KafkaConnection {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         return new KafkaProducer<>(config);
     }
 

@@ -34,6 +34,13 @@ public interface ServerSettings {
     @WithDefault("67108864")
     long maxModelBytes();
 
+    /**
+     * The largest models-topic message a server's Kafka clients fetch (and the Kafka Streams server writes to its
+     * changelogs): a model of the default cap and its descriptor, {@link Topics#MAX_MESSAGE_BYTES}.
+     */
+    @WithDefault("68157440")
+    long maxMessageBytes();
+
     /** Directories by-reference models may be read from; none: by-reference loading is off. */
     Optional<List<Path>> modelRoots();
 

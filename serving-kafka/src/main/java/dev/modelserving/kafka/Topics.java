@@ -23,6 +23,11 @@ import org.apache.kafka.common.config.TopicConfig;
 public record Topics(String data, String models, String results, String deadLetters) {
 
     public static final String DEFAULT_PREFIX = "models_";
+    /**
+     * The largest models-topic message the project's clients send and fetch: a model of the default 64 MiB cap and
+     * its descriptor (65 MiB; {@code model-server.max-message-bytes} on the servers).
+     */
+    public static final int MAX_MESSAGE_BYTES = 65 * 1024 * 1024;
     /** Partitions of the data and results topics when the loader creates them. */
     public static final int DEFAULT_DATA_PARTITIONS = 3;
     /** The default names, as constants that annotations (configuration and option defaults) can name. */

@@ -24,6 +24,7 @@ class ServerSettingsTest {
 
         assertThat(s.topicNames()).isEqualTo(Topics.DEFAULT);
         assertThat(s.maxModelBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(s.maxMessageBytes()).as("a model of the cap and its descriptor").isEqualTo(Topics.MAX_MESSAGE_BYTES);
         assertThat(s.modelRoots()).isEmpty();
         assertThat(s.workDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "model-serving"));
         assertThat(s.modelsCatchUp()).isEqualTo(Duration.ofSeconds(60));
