@@ -27,27 +27,7 @@ public final class WineGenerator {
     private static final PublishedStatistics PUBLISHED = PublishedStatistics.redWine();
 
     /** How each measurement is drawn and rounded: the published statistics plus the generator's own choices. */
-    private record Column(PublishedStatistics.Column published, boolean skewed, int decimals) {
-        double mean() {
-            return published.mean();
-        }
-
-        double std() {
-            return published.std();
-        }
-
-        double min() {
-            return published.min();
-        }
-
-        double max() {
-            return published.max();
-        }
-
-        double corr() {
-            return published.correlationWithQuality();
-        }
-    }
+    private record Column(PublishedStatistics.Column published, boolean skewed, int decimals) {}
 
     /**
      * Per measurement in the UCI order: whether it is right-skewed (drawn log-normal above its minimum) and how many
@@ -79,7 +59,7 @@ public final class WineGenerator {
             for (int i = 0; i < COLUMNS.length; i++) {
                 double z = random.nextGaussian();
                 features[w][i] = draw(COLUMNS[i], z);
-                score[w] += COLUMNS[i].corr() * z;
+                score[w] += COLUMNS[i].published().correlationWithQuality() * z;
             }
             score[w] += NOISE * random.nextGaussian();
         }
@@ -92,16 +72,17 @@ public final class WineGenerator {
     }
 
     private static double draw(Column c, double z) {
+        PublishedStatistics.Column p = c.published();
         double value;
         if (c.skewed()) {
             // Log-normal above the minimum with the published mean and standard deviation.
-            double m = c.mean() - c.min();
-            double sigma2 = Math.log(1 + c.std() * c.std() / (m * m));
-            value = c.min() + Math.exp(Math.log(m) - sigma2 / 2 + Math.sqrt(sigma2) * z);
+            double m = p.mean() - p.min();
+            double sigma2 = Math.log(1 + p.std() * p.std() / (m * m));
+            value = p.min() + Math.exp(Math.log(m) - sigma2 / 2 + Math.sqrt(sigma2) * z);
         } else {
-            value = c.mean() + c.std() * z;
+            value = p.mean() + p.std() * z;
         }
-        double clipped = Math.max(c.min(), Math.min(c.max(), value));
+        double clipped = Math.max(p.min(), Math.min(p.max(), value));
         double scale = Math.pow(10, c.decimals());
         return Math.round(clipped * scale) / scale;
     }
