@@ -14,13 +14,10 @@ import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
-import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
-import dev.modelserving.model.ServingStats;
 import dev.modelserving.rest.ServingState;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -37,12 +34,7 @@ import java.util.concurrent.Executor;
  */
 final class ModelServingStage<P>
         extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>>,
-        ModelServingStage.View> {
-
-    /** What the stage shows of itself: its models and statistics, and whether it has caught up with the models. */
-    interface View extends ServingState {
-        boolean caughtUp();
-    }
+        ServingView> {
 
     private final Inlet<ModelMessage> models = Inlet.create("ModelServingStage.models");
     private final Inlet<DataRecord<P>> data = Inlet.create("ModelServingStage.data");
@@ -67,25 +59,9 @@ final class ModelServingStage<P>
     }
 
     @Override
-    public Pair<GraphStageLogic, View> createLogicAndMaterializedValuePair(Attributes attributes) {
+    public Pair<GraphStageLogic, ServingView> createLogicAndMaterializedValuePair(Attributes attributes) {
         Logic logic = new Logic();
-        ServingState state = ServingState.of(logic.registry);
-        return Pair.create(logic, new View() {
-            @Override
-            public Map<String, ServingStats> allStats() {
-                return state.allStats();
-            }
-
-            @Override
-            public Map<String, CurrentModel> servedModels() {
-                return state.servedModels();
-            }
-
-            @Override
-            public boolean caughtUp() {
-                return logic.caughtUp;
-            }
-        });
+        return Pair.create(logic, ServingView.of(ServingState.of(logic.registry), () -> logic.caughtUp));
     }
 
     private final class Logic extends GraphStageLogic {

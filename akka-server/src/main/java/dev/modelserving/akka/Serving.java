@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The running server: the chosen processor between Alpakka Kafka's sources and sinks, and the REST API. Each
@@ -63,8 +63,7 @@ final class Serving {
     private final Executor blocking;
     private final List<UniqueKillSwitch> switches = new ArrayList<>();
     private final List<CompletionStage<Done>> streams = new ArrayList<>();
-    private ServingView view;
-    private BooleanSupplier caughtUp;
+    private Supplier<ServingView> view;
     private ServerBinding binding;
 
     private Serving(ActorSystem system, ServerConfig config) {
@@ -106,7 +105,7 @@ final class Serving {
     // ---- stage: one GraphStage between the models and the data ----------------------------------------------
 
     private void startStage() {
-        AtomicReference<ModelServingStage.View> current = new AtomicReference<>();
+        AtomicReference<ServingView> current = new AtomicReference<>(ServingView.none());
         run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
                         blocking), (b, stage) -> {
                     b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
@@ -117,8 +116,7 @@ final class Serving {
                     current.set(v);
                     return NotUsed.getInstance();
                 }));
-        view = ServingView.of(current::get);
-        caughtUp = () -> current.get() != null && current.get().caughtUp();
+        view = current::get;
     }
 
     // ---- actor: a router and one serving actor per dataType -------------------------------------------------
@@ -150,8 +148,8 @@ final class Serving {
                 .groupedWithin(SCORING_BATCH, Duration.ofMillis(2))
                 .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))
                 .mapConcat(outcomes -> outcomes)));
-        view = ServingView.of(manager, ASK);
-        caughtUp = modelsCaughtUp::isDone;
+        ServingView actors = ServingView.of(manager, ASK, modelsCaughtUp::isDone);
+        view = () -> actors;
     }
 
     /** The outcomes of a batch, in order: dead letters as they are, the rest scored by the actors. */
@@ -180,7 +178,7 @@ final class Serving {
 
     private synchronized StateRoutes.Health health() {
         Map<String, Object> checks = new LinkedHashMap<>();
-        boolean models = caughtUp.getAsBoolean();
+        boolean models = view.get().caughtUp();
         boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
         checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);

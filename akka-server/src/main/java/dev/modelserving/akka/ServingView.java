@@ -10,9 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
-/** What the REST API shows, whichever processor serves: read from the stage's view, or asked of the actors. */
+/**
+ * What is served, whichever processor serves it: the models and statistics the REST API shows, and whether the
+ * models topic has been caught up with (health). The stage answers at once from its registry; the actor processor's
+ * router is asked.
+ */
 interface ServingView {
 
     CompletionStage<Map<String, ServingStats>> allStats();
@@ -21,32 +25,51 @@ interface ServingView {
 
     CompletionStage<Map<String, CurrentModel>> models();
 
-    /** The stage's view of its state; before the stage runs (or between restarts) nothing is served. */
-    static ServingView of(Supplier<ServingState> stage) {
+    boolean caughtUp();
+
+    /** A view read straight from a registry's state (the stage's). */
+    static ServingView of(ServingState state, BooleanSupplier caughtUp) {
         return new ServingView() {
             @Override
             public CompletionStage<Map<String, ServingStats>> allStats() {
-                ServingState s = stage.get();
-                return CompletableFuture.completedFuture(s == null ? Map.of() : s.allStats());
+                return CompletableFuture.completedFuture(state.allStats());
             }
 
             @Override
             public CompletionStage<Optional<ServingStats>> stats(String dataType) {
-                ServingState s = stage.get();
-                return CompletableFuture.completedFuture(s == null ? Optional.empty() : s.stats(dataType));
+                return CompletableFuture.completedFuture(state.stats(dataType));
             }
 
             @Override
             public CompletionStage<Map<String, CurrentModel>> models() {
-                ServingState s = stage.get();
-                return CompletableFuture.completedFuture(s == null ? Map.of() : s.servedModels());
+                return CompletableFuture.completedFuture(state.servedModels());
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return caughtUp.getAsBoolean();
             }
         };
     }
 
+    /** Before a processor runs: nothing served, nothing caught up. */
+    static ServingView none() {
+        return of(new ServingState() {
+            @Override
+            public Map<String, ServingStats> allStats() {
+                return Map.of();
+            }
+
+            @Override
+            public Map<String, CurrentModel> servedModels() {
+                return Map.of();
+            }
+        }, () -> false);
+    }
+
     /** The router's answers, gathered from its serving actors. */
     @SuppressWarnings("unchecked")
-    static ServingView of(ActorRef manager, Duration timeout) {
+    static ServingView of(ActorRef manager, Duration timeout, BooleanSupplier caughtUp) {
         return new ServingView() {
             @Override
             public CompletionStage<Map<String, ServingStats>> allStats() {
@@ -64,6 +87,11 @@ interface ServingView {
             public CompletionStage<Map<String, CurrentModel>> models() {
                 return Patterns.ask(manager, ModelServingManager.GetAllModels.INSTANCE, timeout)
                         .thenApply(a -> (Map<String, CurrentModel>) a);
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return caughtUp.getAsBoolean();
             }
         };
     }

@@ -34,12 +34,12 @@ final class StateRoutes extends AllDirectives {
             .customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), false)
             .toContentType(HttpCharsets.UTF_8);
 
-    private final ServingView view;
+    private final Supplier<ServingView> view;
     private final Supplier<Health> health;
     private final Supplier<String> metrics;
     private final Marshaller<Object, RequestEntity> json = Jackson.marshaller(Json.mapper());
 
-    StateRoutes(ServingView view, Supplier<Health> health, Supplier<String> metrics) {
+    StateRoutes(Supplier<ServingView> view, Supplier<Health> health, Supplier<String> metrics) {
         this.view = view;
         this.health = health;
         this.metrics = metrics;
@@ -51,7 +51,7 @@ final class StateRoutes extends AllDirectives {
                 path("dataTypes", this::allStats),
                 pathPrefix("state", () -> path(segment(), this::stats)),
                 pathPrefix("dataTypes", () -> path(segment(), this::stats)),
-                path("models", () -> get(() -> onSuccess(view.models(), m -> complete(StatusCodes.OK, m, json)))),
+                path("models", () -> get(() -> onSuccess(view.get().models(), m -> complete(StatusCodes.OK, m, json)))),
                 path("health", this::health),
                 pathPrefix("q", () -> concat(path("health", this::health), path("metrics", this::metrics))),
                 path("metrics", this::metrics));
@@ -62,11 +62,11 @@ final class StateRoutes extends AllDirectives {
     }
 
     private Route allStats() {
-        return get(() -> onSuccess(view.allStats(), all -> complete(StatusCodes.OK, all, json)));
+        return get(() -> onSuccess(view.get().allStats(), all -> complete(StatusCodes.OK, all, json)));
     }
 
     private Route stats(String dataType) {
-        return get(() -> onSuccess(view.stats(dataType), stats -> stats.map(s -> complete(StatusCodes.OK, s, json))
+        return get(() -> onSuccess(view.get().stats(dataType), stats -> stats.map(s -> complete(StatusCodes.OK, s, json))
                 .orElseGet(() -> complete(StatusCodes.NOT_FOUND, Map.of("error",
                         "no dataType '" + dataType + "' has been seen"), json))));
     }

@@ -1,6 +1,7 @@
 package dev.modelserving.akka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import akka.actor.ActorSystem;
 import akka.japi.Pair;
@@ -22,6 +23,7 @@ import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
@@ -48,7 +50,7 @@ class ModelServingStageTest {
     private TestPublisher.Probe<ModelMessage> models;
     private TestPublisher.Probe<DataRecord<Integer>> data;
     private TestSubscriber.Probe<Outcome<Integer>> out;
-    private ModelServingStage.View view;
+    private ServingView view;
     private SimpleMeterRegistry meters;
 
     @BeforeAll
@@ -81,6 +83,10 @@ class ModelServingStageTest {
         out = materialized.second();
     }
 
+    private ServingStats stats(String dataType) {
+        return view.stats(dataType).toCompletableFuture().join().orElseThrow();
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> T cast(Object o) {
         return (T) o;
@@ -91,11 +97,13 @@ class ModelServingStageTest {
         out.request(10);
         data.sendNext(wine("wine", 0)); // taken into the stage's input buffer, not yet into the stage
         out.expectNoMessage(Duration.ofMillis(300));
+        assertThat(view.caughtUp()).isFalse();
 
         models.sendNext(ModelMessage.CAUGHT_UP);
         assertThat(out.expectNext()).isInstanceOf(Outcome.Skipped.class).extracting(Outcome::passThrough)
                 .isEqualTo(0);
-        assertThat(view.stats("wine").orElseThrow().skipped()).isEqualTo(1);
+        assertThat(stats("wine").skipped()).isEqualTo(1);
+        assertThat(view.caughtUp()).isTrue();
         assertThat(meters.counter("modelserving.records.skipped", "dataType", "wine").count()).isEqualTo(1);
     }
 
@@ -117,7 +125,7 @@ class ModelServingStageTest {
                 assertThat(r.getSourceOffset()).isEqualTo(i);
             }
         }
-        assertThat(view.stats("wine").orElseThrow().invocations()).isEqualTo(20);
+        assertThat(stats("wine").invocations()).isEqualTo(20);
     }
 
     @Test
@@ -142,7 +150,7 @@ class ModelServingStageTest {
         for (int i = 5; i < 10; i++) {
             assertThat(result(out.expectNext()).getModelName()).isEqualTo(tree.getName());
         }
-        assertThat(view.stats("wine").orElseThrow().modelSwaps()).isEqualTo(2);
+        assertThat(stats("wine").modelSwaps()).isEqualTo(2);
     }
 
     @Test
@@ -156,8 +164,8 @@ class ModelServingStageTest {
         models.sendNext(ModelMessage.CAUGHT_UP);
         awaitServing("red", red);
         awaitServing("white", white);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(view.stats("white").orElseThrow().failedLoads()).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(stats("white").failedLoads()).isEqualTo(1));
         out.request(4);
         data.sendNext(wine("red", 0));
         data.sendNext(wine("white", 1));
@@ -192,8 +200,8 @@ class ModelServingStageTest {
     }
 
     private void awaitServing(String dataType, ModelDescriptor d) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(view.servedModels().get(dataType)).isNotNull().satisfies(m -> {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(view.models().toCompletableFuture().join().get(dataType)).isNotNull().satisfies(m -> {
                     assertThat(m.model().name()).isEqualTo(d.getName());
                     assertThat(m.model().version()).isEqualTo(d.getVersion());
                 }));

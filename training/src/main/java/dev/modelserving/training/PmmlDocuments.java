@@ -3,6 +3,7 @@ package dev.modelserving.training;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.WineRecord;
+import jakarta.xml.bind.JAXBException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class PmmlDocuments {
     public static void write(PMML pmml, OutputStream out) throws IOException {
         try {
             new JAXBSerializer().serializePretty(pmml, out);
-        } catch (jakarta.xml.bind.JAXBException e) {
+        } catch (JAXBException e) {
             throw new IOException("cannot write PMML: " + e, e);
         }
     }
