@@ -92,6 +92,10 @@ public final class AkkaServer implements Callable<Integer> {
             + " the models topic has been read to its end, at most this long, e.g. 60s (default: 60s).")
     String catchUp;
 
+    @Option(names = "--model-load-timeout", description = "model-server.model-load-timeout: a model whose load takes"
+            + " longer is refused while the previous one serves on, e.g. 60s (default: 60s).")
+    String loadTimeout;
+
     // This server's own options.
 
     @Option(names = "--state-dir", defaultValue = "akka-state",
@@ -108,6 +112,7 @@ public final class AkkaServer implements Callable<Integer> {
         putIfGiven(overrides, "model-server.max-model-bytes", maxModelBytes);
         putIfGiven(overrides, "model-server.work-dir", workDir);
         putIfGiven(overrides, "model-server.models-catch-up", catchUp);
+        putIfGiven(overrides, "model-server.model-load-timeout", loadTimeout);
         if (modelRoots != null && !modelRoots.isEmpty()) {
             overrides.put("model-server.model-roots",
                     String.join(",", modelRoots.stream().map(Path::toString).toList()));
@@ -155,7 +160,9 @@ public final class AkkaServer implements Callable<Integer> {
                         "akka.loggers", List.of("akka.event.slf4j.Slf4jLogger"),
                         "akka.logging-filter", "akka.event.slf4j.Slf4jLoggingFilter",
                         "akka.loglevel", "INFO",
-                        "akka.log-dead-letters-during-shutdown", "off"))
+                        "akka.log-dead-letters-during-shutdown", "off",
+                        // a stop drains: what was read is written and its offsets committed (Serving.drain)
+                        "akka.coordinated-shutdown.phases.service-stop.timeout", "30 s"))
                 .withFallback(ConfigFactory.load());
     }
 

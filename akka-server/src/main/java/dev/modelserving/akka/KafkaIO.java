@@ -6,14 +6,14 @@ import akka.kafka.CommitterSettings;
 import akka.kafka.ConsumerMessage.CommittableMessage;
 import akka.kafka.ConsumerMessage.CommittableOffset;
 import akka.kafka.ConsumerSettings;
-import akka.kafka.ProducerMessage;
 import akka.kafka.ProducerSettings;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Consumer;
-import akka.kafka.javadsl.Producer;
+import akka.kafka.javadsl.SendProducer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +41,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. */
 final class KafkaIO {
 
+    /** Results and dead letters on their way at once; they are handed on in order. */
+    private static final int WRITES_IN_FLIGHT = 512;
 
     private final ActorSystem system;
     private final ServerConfig config;
@@ -136,32 +139,42 @@ final class KafkaIO {
         return dataControl.get();
     }
 
-    /** Writes each outcome (result, dead letter, or nothing) and hands its offset on once written. */
-    Flow<Outcome<CommittableOffset>, CommittableOffset, NotUsed> output() {
-        ProducerSettings<byte[], byte[]> settings = ProducerSettings
+    /**
+     * The producer of results and dead letters, shared by every (re)start of the data stream, so a restart does
+     * not lose what is on its way.
+     */
+    SendProducer<byte[], byte[]> producer() {
+        return new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withBootstrapServers(config.bootstrapServers())
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
-                .withProperty(ProducerConfig.ACKS_CONFIG, "all");
+                .withProperty(ProducerConfig.ACKS_CONFIG, "all"), system);
+    }
+
+    /**
+     * Writes each outcome (result, dead letter, or nothing) by the shared {@link Delivery} rule and hands its offset
+     * on once it is written or given up, in order.
+     */
+    Flow<Outcome<CommittableOffset>, CommittableOffset, NotUsed> output(SendProducer<byte[], byte[]> producer,
+            Delivery delivery) {
         return Flow.<Outcome<CommittableOffset>>create()
-                .map(this::envelope)
-                .via(Producer.flexiFlow(settings))
-                .map(ProducerMessage.Results::passThrough);
+                .mapAsync(WRITES_IN_FLIGHT, o -> write(producer, delivery, o).thenApply(done -> o.passThrough()));
+    }
+
+    private CompletionStage<Void> write(SendProducer<byte[], byte[]> producer, Delivery delivery,
+            Outcome<CommittableOffset> o) {
+        if (o instanceof Outcome.Result<CommittableOffset> r) {
+            return delivery.write(r.dataType(), r.source(), () -> producer.send(
+                    new ProducerRecord<>(config.topics().results(), r.key(), r.result())));
+        }
+        if (o instanceof Outcome.DeadLetter<CommittableOffset> d) {
+            return delivery.write(d.dataType(), d.source(), () -> producer.send(new ProducerRecord<>(
+                    config.topics().deadLetters(), null, d.key(), d.valueOrEmpty(), d.headers())));
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     CommitterSettings committer() {
         return CommitterSettings.create(system).withMaxInterval(Duration.ofMillis(200));
-    }
-
-    <P> ProducerMessage.Envelope<byte[], byte[], P> envelope(Outcome<P> o) {
-        if (o instanceof Outcome.Result<P> r) {
-            return ProducerMessage.single(new ProducerRecord<>(config.topics().results(), r.key(), r.result()),
-                    r.passThrough());
-        }
-        if (o instanceof Outcome.DeadLetter<P> d) {
-            return ProducerMessage.single(new ProducerRecord<>(config.topics().deadLetters(), null, d.key(),
-                    d.valueOrEmpty(), d.headers()), d.passThrough());
-        }
-        return ProducerMessage.passThrough(o.passThrough());
     }
 }

@@ -3,6 +3,7 @@ package dev.modelserving.akka;
 import akka.actor.AbstractActorWithTimers;
 import akka.actor.ActorRef;
 import akka.actor.Props;
+import akka.actor.Status;
 import akka.event.Logging;
 import akka.event.LoggingAdapter;
 import akka.pattern.Patterns;
@@ -25,8 +26,9 @@ import java.util.concurrent.Executor;
 
 /**
  * Serves one dataType: scores its records with its current model and keeps its statistics. The live model's
- * descriptor is saved when a model goes live (removed when it is removed); the statistics are saved when a model
- * changes, at most every {@value #SAVE_EVERY_MS} ms while records are scored, and when the actor stops. A new actor
+ * descriptor is saved when a model goes live (removed when it is removed), before the update is answered: a save
+ * that fails answers with the failure, so the models stream does not move past the message and applies it again;
+ * the statistics are saved when a model changes, at most every {@value #SAVE_EVERY_MS} ms while records are scored, and when the actor stops. A new actor
  * on the same directory starts with the saved model and statistics.
  */
 final class ModelServingActor extends AbstractActorWithTimers {
@@ -122,8 +124,15 @@ final class ModelServingActor extends AbstractActorWithTimers {
                         return;
                     }
                     metrics.model(a.outcome());
-                    saveModel(a.outcome(), a.message());
-                    a.replyTo().tell(a.outcome(), getSelf());
+                    try {
+                        saveModel(a.outcome(), a.message());
+                        a.replyTo().tell(a.outcome(), getSelf());
+                    } catch (IOException | UncheckedIOException e) {
+                        // the model serves, but a restart would not have it: the models stream must not move past it
+                        log.error("dataType '{}': could not save its live model ({}); the message is applied again",
+                                dataType, e.getMessage());
+                        a.replyTo().tell(new Status.Failure(e), getSelf());
+                    }
                 })
                 .matchEquals(GetStats.INSTANCE, g -> getSender().tell(registry.stats(dataType), getSelf()))
                 .matchEquals(GetModel.INSTANCE, g -> getSender().tell(
@@ -136,16 +145,12 @@ final class ModelServingActor extends AbstractActorWithTimers {
                 .build();
     }
 
-    private void saveModel(LoadOutcome outcome, ModelMessage message) {
-        try {
-            if (outcome instanceof LoadOutcome.Loaded) {
-                saved.saveModel(ModelDescriptor.parseFrom(message.value()));
-            } else if (outcome instanceof LoadOutcome.Removed) {
-                saved.removeModel();
-            }
-        } catch (IOException | UncheckedIOException e) {
-            log.error("dataType '{}': could not save its live model ({}); it serves on, a restart would start from"
-                    + " the last saved model", dataType, e.getMessage());
+    /** Saves what went live (or its removal), then the statistics; throws when the model could not be saved. */
+    private void saveModel(LoadOutcome outcome, ModelMessage message) throws IOException {
+        if (outcome instanceof LoadOutcome.Loaded) {
+            saved.saveModel(ModelDescriptor.parseFrom(message.value()));
+        } else if (outcome instanceof LoadOutcome.Removed) {
+            saved.removeModel();
         }
         saveStats();
     }
@@ -167,6 +172,6 @@ final class ModelServingActor extends AbstractActorWithTimers {
     }
 
     private ServingStats emptyStats() {
-        return new ServingStats(dataType, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null);
+        return ServingStats.none(dataType);
     }
 }

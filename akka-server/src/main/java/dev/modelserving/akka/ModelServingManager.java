@@ -13,12 +13,10 @@ import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,13 +61,9 @@ final class ModelServingManager extends AbstractActor {
     public void preStart() throws IOException {
         Files.createDirectories(stateDir);
         try (Stream<Path> saved = Files.list(stateDir)) {
-            saved.filter(Files::isDirectory).map(d -> d.getFileName().toString()).forEach(name -> {
-                try {
-                    actorFor(new String(HexFormat.of().parseHex(name), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException notOurs) {
-                    // not a dataType directory
-                }
-            });
+            for (Path dir : saved.filter(Files::isDirectory).toList()) {
+                SavedServing.dataTypeOf(dir).ifPresent(this::actorFor); // others are not dataType directories
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -159,8 +153,8 @@ final class ModelServingManager extends AbstractActor {
         return n;
     }
 
-    /** Actor names are URL-safe: the dataType hex-encoded, as its state directory. */
+    /** Actor names are URL-safe: the name of the dataType's state directory. */
     private static String childName(String dataType) {
-        return HexFormat.of().formatHex(dataType.getBytes(StandardCharsets.UTF_8));
+        return SavedServing.dirName(dataType);
     }
 }

@@ -8,25 +8,62 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * What a serving actor keeps on disk for its dataType, so a restarted server serves the same model with the same
  * statistics without a republish: {@code model.pb} (the live model's descriptor) and {@code stats.json}, in a
- * directory per dataType (its name hex-encoded, so any dataType is a safe file name). Every file is written to a
- * temporary file and renamed over the old one: a crash leaves the old file or the new one, never half of one.
+ * directory per dataType. The directory is named by the dataType hex-encoded (any dataType is a safe file name);
+ * a dataType of more than {@value #MAX_HEX_BYTES} bytes, whose hex name would pass the file system's 255, gets
+ * {@value #HASHED} and the SHA-256 of its bytes instead, with the dataType itself in {@value #DATA_TYPE_FILE}.
+ * Every file is written to a temporary file and renamed over the old one: a crash leaves the old file or the new
+ * one, never half of one.
  */
 final class SavedServing {
 
     static final String MODEL_FILE = "model.pb";
     static final String STATS_FILE = "stats.json";
+    static final String DATA_TYPE_FILE = "datatype";
+    static final int MAX_HEX_BYTES = 100;
+    static final String HASHED = "sha256-";
 
     private final Path dir;
+    private final String dataType;
     private final ObjectMapper json = Json.mapper();
 
     SavedServing(Path root, String dataType) {
-        this.dir = root.resolve(HexFormat.of().formatHex(dataType.getBytes(StandardCharsets.UTF_8)));
+        this.dir = root.resolve(dirName(dataType));
+        this.dataType = dataType;
+    }
+
+    /** The directory (and actor) name of a dataType: its bytes in hex, or the hash of a long one. */
+    static String dirName(String dataType) {
+        byte[] bytes = dataType.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_HEX_BYTES) {
+            return HexFormat.of().formatHex(bytes);
+        }
+        try {
+            return HASHED + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /** The dataType a directory under the state root holds, if it is one of ours. */
+    static Optional<String> dataTypeOf(Path dir) throws IOException {
+        String name = dir.getFileName().toString();
+        if (name.startsWith(HASHED)) {
+            Path f = dir.resolve(DATA_TYPE_FILE);
+            return Files.exists(f) ? Optional.of(Files.readString(f, StandardCharsets.UTF_8)) : Optional.empty();
+        }
+        try {
+            return Optional.of(new String(HexFormat.of().parseHex(name), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException notOurs) {
+            return Optional.empty();
+        }
     }
 
     Path dir() {
@@ -67,6 +104,9 @@ final class SavedServing {
 
     private void write(String name, byte[] bytes) {
         try {
+            if (dir.getFileName().toString().startsWith(HASHED) && !Files.exists(dir.resolve(DATA_TYPE_FILE))) {
+                AtomicFile.write(dir.resolve(DATA_TYPE_FILE), dataType.getBytes(StandardCharsets.UTF_8));
+            }
             AtomicFile.write(dir.resolve(name), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + dir.resolve(name), e);

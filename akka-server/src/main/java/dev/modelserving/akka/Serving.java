@@ -10,6 +10,8 @@ import akka.http.javadsl.ServerBinding;
 import akka.japi.function.Creator;
 import akka.kafka.ConsumerMessage.CommittableOffset;
 import akka.kafka.javadsl.Committer;
+import akka.kafka.javadsl.Consumer;
+import akka.kafka.javadsl.SendProducer;
 import akka.pattern.Patterns;
 import akka.stream.KillSwitches;
 import akka.stream.RestartSettings;
@@ -20,6 +22,7 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
@@ -49,7 +52,6 @@ import java.util.function.Supplier;
 final class Serving {
 
     private static final Duration ASK = Duration.ofSeconds(30);
-    private static final Duration MODEL_LOAD = Duration.ofMinutes(2);
     private static final int SCORING_BATCH = 256;
     private static final int SCORING_PARALLELISM = 4;
 
@@ -58,6 +60,8 @@ final class Serving {
     private final KafkaIO kafka;
     private final ServingMetrics metrics;
     private final RecordScoring scoring;
+    private final Delivery delivery;
+    private final SendProducer<byte[], byte[]> producer;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ModelFactory factory;
     private final Executor blocking;
@@ -72,6 +76,8 @@ final class Serving {
         this.kafka = new KafkaIO(system, config);
         this.metrics = new ServingMetrics(meters);
         this.scoring = new RecordScoring(metrics);
+        this.delivery = new Delivery(metrics);
+        this.producer = kafka.producer();
         this.factory = new ModelFactory(config.loading());
         this.blocking = system.dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
     }
@@ -89,13 +95,43 @@ final class Serving {
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-rest",
                 () -> s.binding.unbind().thenApply(x -> Done.getInstance()));
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-streams", () -> {
-            s.switches.forEach(UniqueKillSwitch::shutdown);
-            return s.kafka.dataControl().shutdown();
-        });
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "drain-streams", s::drain);
         system.log().info("akka-server ({} processor) serving on {}, REST on {}", config.processor()
                 .name().toLowerCase(Locale.ROOT), config.bootstrapServers(), s.binding.localAddress());
         return s;
+    }
+
+    /**
+     * A graceful stop: the data consumer stops taking records, the records already read are scored, written and
+     * their offsets committed (the stream completes), and only then do the consumer, the models stream and the
+     * producer close. A restart after it scores nothing twice. Bounded by the shutdown phase's 30 s.
+     */
+    private CompletionStage<Done> drain() {
+        Consumer.Control control = kafka.dataControl();
+        CompletableFuture<?>[] running;
+        synchronized (this) {
+            running = streams.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new);
+        }
+        return control.stop()
+                .thenCompose(stopped -> CompletableFuture.allOf(running).orTimeout(25, TimeUnit.SECONDS))
+                .handle((drained, error) -> {
+                    if (error != null) {
+                        system.log().warning("the data stream did not drain ({}): records read but not yet"
+                                + " committed are scored again after the restart", error.toString());
+                    }
+                    return Done.getInstance();
+                })
+                .thenCompose(done -> control.shutdown())
+                .thenCompose(done -> {
+                    synchronized (this) {
+                        switches.forEach(UniqueKillSwitch::shutdown);
+                    }
+                    return producer.close();
+                })
+                .thenApply(done -> {
+                    delivery.close();
+                    return Done.getInstance();
+                });
     }
 
     private RestartSettings restart() {
@@ -116,7 +152,7 @@ final class Serving {
                     current.set(v);
                     return NotUsed.getInstance();
                 }));
-        view = current::get;
+        view = () -> current.get().with(delivery);
     }
 
     // ---- actor: a router and one serving actor per dataType -------------------------------------------------
@@ -125,6 +161,8 @@ final class Serving {
         ActorRef manager = system.actorOf(ModelServingManager.props(factory, config.stateDir(), metrics), "models");
         CompletableFuture<Done> modelsCaughtUp = new CompletableFuture<>();
         ModelsPosition position = new ModelsPosition(config.stateDir());
+        // an update is answered once its load (bounded by the model load timeout) is done and saved
+        Duration modelAsk = config.loading().loadTimeout().plusMinutes(1);
         // The actors keep their models on disk: the models topic is read on from where they left it.
         Source<Object, NotUsed> models = RestartSource.onFailuresWithBackoff(restart(), () -> kafka
                 .models(blocking, position.next())
@@ -133,7 +171,7 @@ final class Serving {
                         modelsCaughtUp.complete(Done.getInstance());
                         return CompletableFuture.completedFuture(m);
                     }
-                    return Patterns.ask(manager, new ModelServingActor.Update(m), MODEL_LOAD).thenApply(outcome -> {
+                    return Patterns.ask(manager, new ModelServingActor.Update(m), modelAsk).thenApply(outcome -> {
                         position.applied(m.partition(), m.offset());
                         return outcome;
                     });
@@ -148,7 +186,7 @@ final class Serving {
                 .groupedWithin(SCORING_BATCH, Duration.ofMillis(2))
                 .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))
                 .mapConcat(outcomes -> outcomes)));
-        ServingView actors = ServingView.of(manager, ASK, modelsCaughtUp::isDone);
+        ServingView actors = ServingView.of(manager, ASK, modelsCaughtUp::isDone).with(delivery);
         view = () -> actors;
     }
 
@@ -168,7 +206,7 @@ final class Serving {
      */
     private synchronized void run(Creator<Source<Outcome<CommittableOffset>, NotUsed>> outcomes) {
         var running = RestartSource.onFailuresWithBackoff(restart(), () -> outcomes.create()
-                        .via(kafka.output())
+                        .via(kafka.output(producer, delivery))
                         .via(Committer.flow(kafka.committer())))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both()).run(system);
@@ -183,6 +221,8 @@ final class Serving {
         checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);
         checks.put("data-stream-running", data);
-        return new StateRoutes.Health(models && data ? "UP" : "DOWN", checks);
+        checks.put("writes-failing", delivery.stalled());
+        checks.put("undeliverable", delivery.undeliverable());
+        return new StateRoutes.Health(models && data && !delivery.stalled() ? "UP" : "DOWN", checks);
     }
 }

@@ -2,6 +2,7 @@ package dev.modelserving.akka;
 
 import akka.actor.ActorRef;
 import akka.pattern.Patterns;
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.rest.ServingState;
@@ -26,6 +27,34 @@ interface ServingView {
     CompletionStage<Map<String, CurrentModel>> models();
 
     boolean caughtUp();
+
+    /** This view with the records whose outcome could not be written, per dataType. */
+    default ServingView with(Delivery delivery) {
+        ServingView view = this;
+        return new ServingView() {
+            @Override
+            public CompletionStage<Map<String, ServingStats>> allStats() {
+                return view.allStats().thenApply(delivery::addTo);
+            }
+
+            @Override
+            public CompletionStage<Optional<ServingStats>> stats(String dataType) {
+                return view.stats(dataType).thenCompose(stats -> stats.isPresent()
+                        ? CompletableFuture.completedFuture(stats.map(delivery::addTo))
+                        : allStats().thenApply(all -> Optional.ofNullable(all.get(dataType))));
+            }
+
+            @Override
+            public CompletionStage<Map<String, CurrentModel>> models() {
+                return view.models();
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return view.caughtUp();
+            }
+        };
+    }
 
     /** A view read straight from a registry's state (the stage's). */
     static ServingView of(ServingState state, BooleanSupplier caughtUp) {

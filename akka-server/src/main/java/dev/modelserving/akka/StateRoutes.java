@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  */
 final class StateRoutes extends AllDirectives {
 
-    /** The server's health: up when the models have caught up and the data stream runs. */
+    /** The server's health: up when the models have caught up, the data stream runs and its writes succeed. */
     record Health(String status, Map<String, Object> checks) {
         boolean up() {
             return "UP".equals(status);

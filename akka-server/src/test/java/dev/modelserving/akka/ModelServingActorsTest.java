@@ -1,6 +1,7 @@
 package dev.modelserving.akka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import akka.actor.ActorRef;
 import akka.actor.ActorSystem;
@@ -18,6 +19,7 @@ import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +102,45 @@ class ModelServingActorsTest {
             assertThat(score(manager, "wine", 5).model().name()).isEqualTo(tree.getName());
         } finally {
             TestKit.shutdownActorSystem(second);
+        }
+    }
+
+    @Test
+    void aDataTypeTooLongForAFileNameIsSavedAndBroughtBackToo() throws Exception {
+        String longType = "wine-" + "x".repeat(300);
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("3").toBuilder().setDataType(longType).build();
+        ActorSystem first = ActorSystem.create("first-long");
+        try {
+            assertThat(update(manager(first), tree)).isInstanceOf(LoadOutcome.Loaded.class);
+        } finally {
+            TestKit.shutdownActorSystem(first);
+        }
+        assertThat(Files.list(tmp.resolve("state")).map(p -> p.getFileName().toString()))
+                .anyMatch(n -> n.startsWith(SavedServing.HASHED) && n.length() < 255);
+
+        ActorSystem second = ActorSystem.create("second-long");
+        try {
+            ActorRef manager = manager(second);
+            assertThat(this.<Optional<ServingStats>>ask(manager, new ModelServingManager.GetStats(longType))
+                    .orElseThrow().version()).isEqualTo("3");
+            assertThat(score(manager, longType, 0).model().name()).isEqualTo(tree.getName());
+        } finally {
+            TestKit.shutdownActorSystem(second);
+        }
+    }
+
+    @Test
+    void aModelThatCannotBeSavedIsAnsweredWithTheFailureSoItsMessageIsAppliedAgain() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        // a file where the dataType's directory would go: nothing can be saved under it
+        Files.createDirectories(tmp.resolve("state"));
+        Files.writeString(tmp.resolve("state").resolve(SavedServing.dirName("wine")), "in the way");
+        ActorSystem system = ActorSystem.create("unsaved");
+        try {
+            ActorRef manager = manager(system);
+            assertThatThrownBy(() -> update(manager, tree)).hasRootCauseInstanceOf(IOException.class);
+        } finally {
+            TestKit.shutdownActorSystem(system);
         }
     }
 

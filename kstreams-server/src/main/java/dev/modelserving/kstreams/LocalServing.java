@@ -1,5 +1,6 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadingPolicy;
@@ -27,15 +28,21 @@ public class LocalServing implements ServingState {
     public static final int GLOBAL = -1;
 
     private final ModelFactory factory;
+    private final Delivery delivery;
     private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
 
+    /** The server's: the records Kafka Streams gave up (see {@link UndeliverableHandler}) count here. */
     @Inject
-    LocalServing(ServerSettings settings) {
-        this(settings.loadingPolicy());
+    LocalServing(ServerSettings settings, Delivery delivery) {
+        this.factory = new ModelFactory(settings.loadingPolicy());
+        this.delivery = delivery;
+        UndeliverableHandler.reportTo(delivery);
     }
 
+    /** For tests of a topology: no records given up to show. */
     public LocalServing(LoadingPolicy policy) {
         this.factory = new ModelFactory(policy);
+        this.delivery = null;
     }
 
     /** Counts the models-topic messages the global store has taken: tasks compare it to know when to sync. */
@@ -73,7 +80,9 @@ public class LocalServing implements ServingState {
 
     @Override
     public Map<String, ServingStats> allStats() {
-        return ServingSummary.stats(tasks.values().stream().map(ModelRegistry::allStats).toList());
+        Map<String, ServingStats> stats = ServingSummary.stats(tasks.values().stream().map(ModelRegistry::allStats)
+                .toList());
+        return delivery == null ? stats : delivery.addTo(stats);
     }
 
     @Override

@@ -3,8 +3,10 @@ package dev.modelserving.kstreams;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.utils.Bytes;
@@ -54,23 +56,19 @@ public final class ModelStore implements StateStore {
      * live (or was removed) is logged to the changelog.
      */
     public LoadOutcome apply(String dataType, byte[] value) {
-        if (dataType == null && value == null) {
-            throw new IllegalArgumentException("a tombstone needs the dataType as its key");
-        }
         LoadOutcome outcome = load(dataType, value);
-        if (logged && !(outcome instanceof LoadOutcome.Rejected)) {
-            context.logChange(name, Bytes.wrap(dataType.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
-                    Position.emptyPosition());
-        }
+        logChange(dataType, value, outcome);
         return outcome;
     }
 
-    /** The descriptor of each dataType's live model, as logged. */
-    public Map<String, byte[]> live() {
-        return Map.copyOf(live);
-    }
-
-    private LoadOutcome load(String dataType, byte[] value) {
+    /**
+     * Loads and swaps in (or removes) without logging: safe on any thread, so a task's processor can load off its
+     * stream thread and {@link #logChange log} on it once the load is done.
+     */
+    public LoadOutcome load(String dataType, byte[] value) {
+        if (dataType == null && value == null) {
+            throw new IllegalArgumentException("a tombstone needs the dataType as its key");
+        }
         LoadOutcome outcome = apply(registry, dataType, value);
         if (dataType != null && outcome instanceof LoadOutcome.Loaded) {
             live.put(dataType, value);
@@ -78,6 +76,19 @@ public final class ModelStore implements StateStore {
             live.remove(dataType);
         }
         return outcome;
+    }
+
+    /** Logs what went live (or was removed) to the changelog; on the task's stream thread. */
+    public void logChange(String dataType, byte[] value, LoadOutcome outcome) {
+        if (logged && !(outcome instanceof LoadOutcome.Rejected)) {
+            context.logChange(name, Bytes.wrap(dataType.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
+                    Position.emptyPosition());
+        }
+    }
+
+    /** The descriptor of each dataType's live model, as logged. */
+    public Map<String, byte[]> live() {
+        return Map.copyOf(live);
     }
 
     /** A models-topic message applied to a registry: a descriptor is offered, a tombstone removes the model. */
@@ -107,17 +118,26 @@ public final class ModelStore implements StateStore {
         open = true;
     }
 
-    /** Loads the last message of each dataType in a restored batch (a changelog or the compacted models topic). */
-    private void restore(Collection<KeyValue<byte[], byte[]>> batch) {
-        Map<String, byte[]> last = new LinkedHashMap<>();
+    /**
+     * Brings back each dataType of a restored batch (a changelog or the models topic) as the running server left
+     * it: its newest message that went live. A newest descriptor that is refused (as it was when it arrived) leaves
+     * the one before it serving, as it did then; a tombstone leaves nothing. What compaction removed from the topic
+     * is gone: a compacted models topic keeps only the newest message per dataType.
+     */
+    void restore(Collection<KeyValue<byte[], byte[]>> batch) {
+        Map<String, List<byte[]>> byType = new LinkedHashMap<>();
         for (KeyValue<byte[], byte[]> r : batch) {
             if (r.key != null) {
-                String dataType = new String(r.key, StandardCharsets.UTF_8);
-                last.remove(dataType);
-                last.put(dataType, r.value);
+                byType.computeIfAbsent(new String(r.key, StandardCharsets.UTF_8), t -> new ArrayList<>()).add(r.value);
             }
         }
-        last.forEach(this::load);
+        byType.forEach((dataType, values) -> {
+            for (int i = values.size() - 1; i >= 0; i--) {
+                if (!(load(dataType, values.get(i)) instanceof LoadOutcome.Rejected)) {
+                    return;
+                }
+            }
+        });
     }
 
     @Override

@@ -4,11 +4,16 @@ import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,14 +25,21 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * The DSL variants' processor, one per task. The global store of published descriptors (every instance has all of
  * models_models, restored before any task runs) says which model each dataType should have; the task keeps its
- * live models in its own store and brings them in line with the global one when it starts, and then before a record
- * and every {@value #SYNC_MS} ms whenever the global store has taken a message since (a counter compare). So a swap
- * reaches the task between two of its records, and a task never scores a record while a model it should have is
- * still on its way.
+ * live models in its own store and brings them in line with the global one when it starts (before its first
+ * record: a task never scores a record while a model it should have is still on its way), and then before a record
+ * and every {@value #SYNC_MS} ms whenever the global store has taken a message since (a counter compare). Those
+ * later models load off the stream thread, one at a time and in topic order, while the task scores on with the
+ * models it has; each swaps in between two records, and is logged to the task's store on the stream thread.
  */
 final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final long SYNC_MS = 100;
+    /** Where the tasks' models load (a load waits at most the model load timeout; the threads end when idle). */
+    private static final ExecutorService LOADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "task-model-load");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final StoreVariant variant;
     private final LocalServing serving;
@@ -38,8 +50,13 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private TaskModels models;
     /** The global store's message count when this task last synced. */
     private long syncedAt = -1;
-    /** Per dataType, the offset of the published message last applied here (accepted or refused). */
+    /** Per dataType, the offset of the published message last taken here (applied, loading, or waiting). */
     private final Map<String, Long> applied = new HashMap<>();
+    /** Published messages taken but not applied yet, in topic order. */
+    private final Deque<PublishedModels.Entry> waiting = new ArrayDeque<>();
+    /** The message loading now, off the stream thread, and its load. */
+    private PublishedModels.Entry loadingEntry;
+    private CompletableFuture<LoadOutcome> loading;
 
     ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics) {
         this.variant = variant;
@@ -55,7 +72,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         /** The descriptor (or null: no model) each dataType's live model came from, as the task store has it. */
         Map<String, byte[]> live();
 
-        LoadOutcome apply(String dataType, byte[] descriptor);
+        /** Loads and swaps in (or removes); safe off the stream thread. */
+        LoadOutcome load(String dataType, byte[] descriptor);
+
+        /** Records in the task's store what {@link #load} did; on the stream thread. */
+        void record(String dataType, byte[] descriptor, LoadOutcome outcome);
 
         void close();
     }
@@ -72,14 +93,21 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         models = variant == StoreVariant.CUSTOM
                 ? new CustomModels(context.getStateStore(StreamNames.MODEL_STORE), serving, partition)
                 : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
+        waiting.clear();
+        loading = null;
         startFrom(models.live());
         syncAll();
-        context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> syncIfPublished());
+        applyWaiting(true);
+        context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> {
+            syncIfPublished();
+            applyWaiting(false);
+        });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         syncIfPublished();
+        applyWaiting(false);
         scoring.score(record, models.registry(), context);
     }
 
@@ -96,10 +124,10 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
     }
 
-    /** Applies every published message this task has not applied yet, in topic order. */
+    /** Takes every published message this task has not taken yet, in topic order, to be applied. */
     private void syncAll() {
         long count = serving.publishedCount();
-        PublishedModels.all(published).forEach(this::apply);
+        PublishedModels.all(published).forEach(this::take);
         syncedAt = count;
     }
 
@@ -110,7 +138,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
     }
 
-    private void apply(PublishedModels.Entry e) {
+    private void take(PublishedModels.Entry e) {
         Long last = applied.get(e.dataType());
         if (last != null && e.offset() <= last) {
             return;
@@ -119,7 +147,33 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (e.descriptor() == null && models.live().get(e.dataType()) == null && last == null) {
             return; // removing what this task never had
         }
-        metrics.model(models.apply(e.dataType(), e.descriptor()));
+        waiting.add(e);
+    }
+
+    /**
+     * Applies the messages taken, in order: a finished load is recorded, the next one starts off the stream thread.
+     * {@code wait}: the task is starting, so each load is waited for (bounded by the model load timeout).
+     */
+    private void applyWaiting(boolean wait) {
+        while (true) {
+            if (loading != null) {
+                if (!wait && !loading.isDone()) {
+                    return;
+                }
+                LoadOutcome outcome = loading.join();
+                models.record(loadingEntry.dataType(), loadingEntry.descriptor(), outcome);
+                metrics.model(outcome);
+                loading = null;
+                loadingEntry = null;
+            }
+            PublishedModels.Entry next = waiting.poll();
+            if (next == null) {
+                return;
+            }
+            TaskModels target = models;
+            loadingEntry = next;
+            loading = CompletableFuture.supplyAsync(() -> target.load(next.dataType(), next.descriptor()), LOADS);
+        }
     }
 
     @Override
@@ -151,8 +205,13 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
 
         @Override
-        public LoadOutcome apply(String dataType, byte[] descriptor) {
-            return store.apply(dataType, descriptor);
+        public LoadOutcome load(String dataType, byte[] descriptor) {
+            return store.load(dataType, descriptor);
+        }
+
+        @Override
+        public void record(String dataType, byte[] descriptor, LoadOutcome outcome) {
+            store.logChange(dataType, descriptor, outcome);
         }
 
         @Override
@@ -203,8 +262,12 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
 
         @Override
-        public LoadOutcome apply(String dataType, byte[] descriptor) {
-            LoadOutcome outcome = ModelStore.apply(registry, dataType, descriptor);
+        public LoadOutcome load(String dataType, byte[] descriptor) {
+            return ModelStore.apply(registry, dataType, descriptor);
+        }
+
+        @Override
+        public void record(String dataType, byte[] descriptor, LoadOutcome outcome) {
             if (outcome instanceof LoadOutcome.Loaded) {
                 store.put(dataType, descriptor);
                 notLoaded.remove(dataType);
@@ -212,7 +275,6 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 store.delete(dataType);
                 notLoaded.remove(dataType);
             }
-            return outcome;
         }
 
         @Override

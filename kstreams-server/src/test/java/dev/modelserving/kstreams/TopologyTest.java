@@ -2,6 +2,7 @@ package dev.modelserving.kstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
@@ -189,10 +190,24 @@ class TopologyTest {
         assertThat(serving.servedModels()).containsOnlyKeys("wine");
     }
 
-    /** Publishes a models-topic message and lets a sync interval pass, as a running server would. */
+    /**
+     * Publishes a models-topic message and lets sync intervals pass, as a running server would, until the task has
+     * applied it: a model swapped in or refused, a removal done (a task loads later models off its stream thread),
+     * and one more interval for the task to record it in its store.
+     */
     private void publish(String dataType, byte[] value) {
+        long before = loads(dataType);
         models.pipeInput(dataType, value);
-        driver.advanceWallClockTime(Duration.ofMillis(2 * ServingProcessor.SYNC_MS));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+            return value == null ? !serving.servedModels().containsKey(dataType) : loads(dataType) > before;
+        });
+        driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+    }
+
+    /** Models swapped in or refused for the dataType so far. */
+    private long loads(String dataType) {
+        return serving.stats(dataType).map(s -> s.modelSwaps() + s.failedLoads()).orElse(0L);
     }
 
     private List<WineRecord> sendWines(String dataType, int from, int count) {

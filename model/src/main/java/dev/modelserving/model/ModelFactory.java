@@ -8,6 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Makes live models from descriptors: reads the bytes under the {@link LoadingPolicy}, hands them to the loader of
@@ -15,6 +19,9 @@ import java.util.Set;
  * comes out as one {@link ModelLoadException} saying why; a half-made model is closed, never returned.
  */
 public final class ModelFactory {
+
+    /** A loader's thread stack: deep enough for a large PMML document, bounded for a hostile one. */
+    private static final long LOAD_STACK_BYTES = 16L * 1024 * 1024;
 
     private final LoadingPolicy policy;
     private final ModelSource source;
@@ -40,8 +47,47 @@ public final class ModelFactory {
         return Set.copyOf(loaders.keySet());
     }
 
-    /** Loads and validates a model; the caller owns (and closes) it. */
+    /**
+     * Loads and validates a model, on a thread of its own, within the policy's load timeout; the caller owns (and
+     * closes) it. Whatever the load throws (an {@link Error} such as a {@link StackOverflowError} too) and a load
+     * past the timeout come out as a {@link ModelLoadException}. A load still running at the timeout is left to its
+     * thread (interrupted), and the model it may still make is closed, never served.
+     */
     public Model load(ModelDescriptor d) throws ModelLoadException {
+        CompletableFuture<Model> loading = new CompletableFuture<>();
+        Thread loader = new Thread(null, () -> {
+            try {
+                loading.complete(loadNow(d));
+            } catch (Throwable e) {
+                loading.completeExceptionally(e);
+            }
+        }, "model-load-" + d.getDataType(), LOAD_STACK_BYTES);
+        loader.setDaemon(true);
+        loader.start();
+        try {
+            return loading.get(policy.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abandon(loader, loading);
+            throw new ModelLoadException("the load did not finish within " + policy.loadTimeout().toSeconds()
+                    + " s (model-server.model-load-timeout) and was abandoned");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(loader, loading);
+            throw new ModelLoadException("interrupted while the model loaded");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ModelLoadException refused) {
+                throw refused;
+            }
+            throw new ModelLoadException("the " + d.getModeltype() + " loader failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void abandon(Thread loader, CompletableFuture<Model> loading) {
+        loader.interrupt();
+        loading.thenAccept(Model::close);
+    }
+
+    private Model loadNow(ModelDescriptor d) throws ModelLoadException {
         if (d.getDataType().isBlank()) {
             throw new ModelLoadException("the descriptor has no dataType");
         }
@@ -52,13 +98,13 @@ public final class ModelFactory {
             model = loader.load(d, bytes, policy);
         } catch (ModelLoadException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             throw new ModelLoadException("the " + d.getModeltype() + " loader failed: " + e, e);
         }
         try {
             scoreSamples(model, d.getDataType());
             return model;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             model.close();
             throw new ModelLoadException("the model loaded but failed on sample records: " + e.getMessage(), e);
         }

@@ -332,7 +332,7 @@ public final class ModelRegistry implements AutoCloseable {
                     s == null ? 0 : s.meanMs(),
                     s == null ? 0 : s.minMs(),
                     s == null ? 0 : s.maxMs(),
-                    skipped.sum(), scoringErrors.sum(), swaps.get(), failedLoads.get(), lastFailure.get());
+                    skipped.sum(), scoringErrors.sum(), swaps.get(), failedLoads.get(), lastFailure.get(), 0, null);
         }
     }
 }

@@ -21,6 +21,9 @@ import java.time.Instant;
  * @param modelSwaps models that went live for this dataType
  * @param failedLoads models refused for this dataType
  * @param lastLoadFailure the most recent refusal, null when none
+ * @param undeliverable records of this dataType whose result or dead letter could not be written (given up, their
+ *     offsets committed)
+ * @param lastUndeliverable the most recent of them, null when none
  */
 public record ServingStats(
         String dataType,
@@ -36,4 +39,18 @@ public record ServingStats(
         long scoringErrors,
         long modelSwaps,
         long failedLoads,
-        LoadFailure lastLoadFailure) {}
+        LoadFailure lastLoadFailure,
+        long undeliverable,
+        Undeliverable lastUndeliverable) {
+
+    /** The statistics of a dataType with nothing served, counted or refused yet. */
+    public static ServingStats none(String dataType) {
+        return new ServingStats(dataType, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, null);
+    }
+
+    /** These statistics with the undeliverable records of their dataType. */
+    public ServingStats withUndeliverable(long records, Undeliverable last) {
+        return new ServingStats(dataType, name, description, version, since, invocations, meanMs, minMs, maxMs,
+                skipped, scoringErrors, modelSwaps, failedLoads, lastLoadFailure, records, last);
+    }
+}

@@ -70,7 +70,7 @@ public final class ServingSummary {
         }
         return new ServingStats(current.dataType(), current.name(), current.description(), current.version(),
                 current.since(), invocations, invocations == 0 ? 0 : totalMs / invocations,
-                invocations == 0 ? 0 : min, max, skipped, errors, swaps, failedLoads, lastFailure);
+                invocations == 0 ? 0 : min, max, skipped, errors, swaps, failedLoads, lastFailure, 0, null);
     }
 
     /**

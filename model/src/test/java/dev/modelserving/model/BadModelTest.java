@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -152,6 +153,32 @@ class BadModelTest {
     private static ModelDescriptor byReference(String name, String location, String sha256) {
         return ModelDescriptor.newBuilder().setName(name).setVersion("2").setDataType("wine")
                 .setModeltype(ModelDescriptor.ModelType.PMML).setLocation(location).setSha256(sha256).build();
+    }
+
+    @Test
+    void aModelWhoseLoadOverflowsTheStackIsRefusedAndThePreviousServesOn() {
+        // a decision tree nested 300,000 levels deep (about 9 MB): whatever recurses over it runs out of stack
+        int depth = 300_000;
+        StringBuilder pmml = new StringBuilder("""
+                <PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/><DataDictionary>\
+                <DataField name="alcohol" optype="continuous" dataType="double"/>\
+                <DataField name="quality" optype="continuous" dataType="double"/></DataDictionary>\
+                <TreeModel functionName="regression"><MiningSchema><MiningField name="alcohol"/>\
+                <MiningField name="quality" usageType="target"/></MiningSchema>""");
+        for (int i = 0; i < depth; i++) {
+            pmml.append("<Node score=\"5\"><True/>");
+        }
+        pmml.append("</Node>".repeat(depth)).append("</TreeModel></PMML>");
+        try (ModelRegistry big = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)))) {
+            assertThat(big.offer(Fixtures.pmmlResource("good", "1", Fixtures.ALCOHOL_LINEAR)))
+                    .isInstanceOf(LoadOutcome.Loaded.class);
+
+            LoadOutcome outcome = big.offer(Fixtures.pmml("deep", "2", pmml.toString().getBytes(StandardCharsets.UTF_8)));
+
+            assertThat(outcome).isInstanceOf(LoadOutcome.Rejected.class);
+            assertThat(outcome.message()).contains("StackOverflowError").endsWith("still serving 'good' v1");
+            assertThat(big.score(WINE).model().name()).isEqualTo("good");
+        }
     }
 
     private void assertRefused(ModelDescriptor bad, String reason) {

@@ -1,5 +1,6 @@
 package dev.modelserving.reactive;
 
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
@@ -14,20 +15,22 @@ import jakarta.inject.Singleton;
 public class ModelHolder {
 
     private final ModelRegistry registry;
+    private final Delivery delivery;
 
-    ModelHolder(ServerSettings settings) {
+    ModelHolder(ServerSettings settings, Delivery delivery) {
         this.registry = new ModelRegistry(new ModelFactory(settings.loadingPolicy()));
+        this.delivery = delivery;
     }
 
     public ModelRegistry registry() {
         return registry;
     }
 
-    /** What the shared REST API shows: this registry. */
+    /** What the shared REST API shows: this registry, and the records whose outcome could not be written. */
     @Produces
     @Singleton
     ServingState servingState() {
-        return ServingState.of(registry);
+        return ServingState.of(registry).with(delivery);
     }
 
     @PreDestroy

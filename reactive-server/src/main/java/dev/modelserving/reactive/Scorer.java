@@ -1,6 +1,7 @@
 package dev.modelserving.reactive;
 
 import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.Provenance;
 import dev.modelserving.kafka.RecordScoring;
@@ -30,7 +31,8 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
  * batch. Results go to the results channel, keyed as their input record was;
  * records that cannot be decoded, or that the model could not score, go to the dead-letter channel as they came,
  * with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and
- * dead letter of it is written: at-least-once, nothing lost.
+ * dead letter of it is written, or given up by the {@link Delivery} rule (a write Kafka will never take): at-least-once,
+ * and one bad record does not stop the records behind it.
  */
 @ApplicationScoped
 public class Scorer {
@@ -42,15 +44,17 @@ public class Scorer {
 
     private final ModelHolder models;
     private final RecordScoring scoring;
+    private final Delivery delivery;
     private final StartupCatchUp catchUp;
     private final Emitter<byte[]> results;
     private final Emitter<byte[]> deadLetters;
 
-    Scorer(ModelHolder models, ServingMetrics metrics, StartupCatchUp catchUp,
+    Scorer(ModelHolder models, ServingMetrics metrics, Delivery delivery, StartupCatchUp catchUp,
             @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
             @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
         this.models = models;
         this.scoring = new RecordScoring(metrics);
+        this.delivery = delivery;
         this.catchUp = catchUp;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -81,7 +85,7 @@ public class Scorer {
         }
     }
 
-    /** Decodes, scores and sends; completes when every result and dead letter of the batch is written. */
+    /** Decodes, scores and sends; completes when every result and dead letter of the batch is written or given up. */
     private CompletableFuture<Void> writeResults(KafkaRecordBatch<byte[], byte[]> batch) {
         List<DataRecord<Void>> records = new ArrayList<>(batch.getRecords().size());
         for (KafkaRecord<byte[], byte[]> m : batch.getRecords()) {
@@ -90,9 +94,10 @@ public class Scorer {
         List<CompletableFuture<Void>> writes = new ArrayList<>(records.size());
         for (Outcome<Void> o : scoring.score(records, models.registry())) {
             if (o instanceof Outcome.Result<Void> r) {
-                writes.add(send(results, r.key(), r.result(), null));
+                writes.add(delivery.write(r.dataType(), r.source(), () -> send(results, r.key(), r.result(), null)));
             } else if (o instanceof Outcome.DeadLetter<Void> d) {
-                writes.add(send(deadLetters, d.key(), d.valueOrEmpty(), d.headers()));
+                writes.add(delivery.write(d.dataType(), d.source(),
+                        () -> send(deadLetters, d.key(), d.valueOrEmpty(), d.headers())));
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));

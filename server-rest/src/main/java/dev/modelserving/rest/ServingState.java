@@ -1,5 +1,6 @@
 package dev.modelserving.rest;
 
+import dev.modelserving.kafka.Delivery;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
@@ -22,6 +23,28 @@ public interface ServingState {
 
     /** dataType to the model serving it and since when. */
     Map<String, CurrentModel> servedModels();
+
+    /** This state with the records whose outcome could not be written, per dataType. */
+    default ServingState with(Delivery delivery) {
+        ServingState state = this;
+        return new ServingState() {
+            @Override
+            public Map<String, ServingStats> allStats() {
+                return delivery.addTo(state.allStats());
+            }
+
+            @Override
+            public Optional<ServingStats> stats(String dataType) {
+                Optional<ServingStats> stats = state.stats(dataType).map(delivery::addTo);
+                return stats.isPresent() ? stats : Optional.ofNullable(allStats().get(dataType));
+            }
+
+            @Override
+            public Map<String, CurrentModel> servedModels() {
+                return state.servedModels();
+            }
+        };
+    }
 
     /** The view of one registry. */
     static ServingState of(ModelRegistry registry) {

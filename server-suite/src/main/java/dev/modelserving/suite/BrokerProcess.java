@@ -27,12 +27,21 @@ public final class BrokerProcess implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Starts the broker and waits (at most 60 s) until it says it is ready. */
+    /** Starts the broker on free ports and waits (at most 60 s) until it says it is ready. */
     public static BrokerProcess start(Path brokerJar, Path dataDir) throws Exception {
+        return start(brokerJar, dataDir, 0, 0);
+    }
+
+    /**
+     * Starts the broker on these ports (0: a free one) and waits (at most 60 s) until it says it is ready. Started
+     * again on the same data directory and ports after a {@link #kill()}, it is the same broker with the same data.
+     */
+    public static BrokerProcess start(Path brokerJar, Path dataDir, int port, int controllerPort) throws Exception {
         if (!Files.exists(brokerJar)) {
             throw new IllegalStateException(brokerJar.toAbsolutePath() + " is missing: build the broker module first");
         }
-        Process p = ChildJvm.of(List.of("-jar", brokerJar.toString(), "--port", "0", "--data-dir",
+        Process p = ChildJvm.of(List.of("-jar", brokerJar.toString(), "--port", String.valueOf(port),
+                "--controller-port", String.valueOf(controllerPort), "--data-dir",
                 dataDir.toAbsolutePath().toString())).redirectErrorStream(true).start();
         CompletableFuture<String> ready = new CompletableFuture<>();
         List<String> output = new ArrayList<>();
@@ -65,6 +74,14 @@ public final class BrokerProcess implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** A crash: SIGKILL, nothing flushed; the data directory is as the broker left it. */
+    public void kill() throws Exception {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the broker did not die within 30 s of SIGKILL");
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.modelserving.suite;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** How to start each server from its packaged artifact, for the behaviour suite and the benchmark harness. */
@@ -8,10 +9,17 @@ public final class KnownServers {
 
     private KnownServers() {}
 
+    /** The settings' JVM options, then these arguments. */
+    private static List<String> args(List<String> jvmOptions, String... args) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        all.addAll(List.of(args));
+        return all;
+    }
+
     /** The reactive server: {@code reactive-server/target/quarkus-app/quarkus-run.jar} under the module dir. */
     public static ServerLauncher reactive(Path moduleDir) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
-        return s -> ServerProcess.start(List.of(
+        return s -> ServerProcess.start(args(s.jvmOptions(),
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
                 "-Dquarkus.http.port=" + s.httpPort(),
                 "-Dmodel-server.topics.data=" + s.topics().data(),
@@ -30,7 +38,7 @@ public final class KnownServers {
      */
     public static ServerLauncher kstreams(Path moduleDir, String store) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
-        return s -> ServerProcess.start(List.of(
+        return s -> ServerProcess.start(args(s.jvmOptions(),
                 "-Dmodel-server.store=" + store,
                 "-Dmodel-server.advertised-host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
@@ -53,7 +61,7 @@ public final class KnownServers {
      */
     public static ServerLauncher akka(Path moduleDir, String processor) {
         Path jar = moduleDir.resolve("target/akka-server.jar");
-        return s -> ServerProcess.start(List.of(
+        return s -> ServerProcess.start(args(s.jvmOptions(),
                 "-jar", jar.toString(),
                 "--processor", processor,
                 "--bootstrap-servers", s.bootstrapServers(),

@@ -366,6 +366,24 @@ public abstract class ServerBehaviourSuite {
     }
 
     @Test
+    void aModelRefusedAfterAGoodOneLeavesTheGoodOneServingAfterARestartToo() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+        publish(pmml("broken", "<PMML".getBytes(StandardCharsets.UTF_8)));
+        awaitState(WINE, s -> assertThat(s.path("lastLoadFailure").path("modelName").asText()).isEqualTo("broken"));
+
+        server.stop();
+        server = launcher().start(settings);
+        starts++;
+
+        awaitServing(WINE, tree);
+        Map<Position, WineRecord> sent = sendWines(WINE, 0, 10);
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        results.values().forEach(rs -> assertThat(rs).allMatch(r -> r.getModelName().equals(tree.getName())));
+    }
+
+    @Test
     void tensorflowModelsScoreAsTheModelLibraryDoes() throws Exception {
         for (ProjectModel m : List.of(ProjectModel.MLP_FROZEN_GRAPH, ProjectModel.MLP_SAVED_MODEL)) {
             ModelDescriptor mlp = m.descriptor("1");

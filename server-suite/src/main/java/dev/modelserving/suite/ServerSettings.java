@@ -2,6 +2,9 @@ package dev.modelserving.suite;
 
 import dev.modelserving.kafka.Topics;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the suite asks of a server it starts; each server maps it onto its own configuration.
@@ -13,6 +16,31 @@ import java.nio.file.Path;
  * @param stateDir a directory of this case for whatever the server keeps on disk
  * @param maxModelBytes the model size cap
  * @param logFile where the server's output goes
+ * @param properties more {@code model-server.*} settings, as system properties of the server's JVM
  */
 public record ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort,
-        Path stateDir, long maxModelBytes, Path logFile) {}
+        Path stateDir, long maxModelBytes, Path logFile, Map<String, String> properties) {
+
+    public ServerSettings {
+        properties = Map.copyOf(properties);
+    }
+
+    public ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort, Path stateDir,
+            long maxModelBytes, Path logFile) {
+        this(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile, Map.of());
+    }
+
+    /** These settings with one more {@code model-server.*} setting. */
+    public ServerSettings with(String key, String value) {
+        Map<String, String> more = new TreeMap<>(properties);
+        more.put(key, value);
+        return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
+                more);
+    }
+
+    /** The extra settings as JVM options. */
+    List<String> jvmOptions() {
+        return new TreeMap<>(properties).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue())
+                .toList();
+    }
+}

@@ -10,11 +10,15 @@ public sealed interface Outcome<P> {
 
     P passThrough();
 
-    /** A {@code ServingResult}, to the results topic. */
-    record Result<P>(byte[] key, byte[] result, P passThrough) implements Outcome<P> {}
+    /** A {@code ServingResult}, to the results topic; {@code source} is where its record came from. */
+    record Result<P>(byte[] key, byte[] result, String dataType, String source, P passThrough)
+            implements Outcome<P> {}
 
-    /** The record as it came (key and value), to the dead-letter topic with why and where from. */
-    record DeadLetter<P>(byte[] key, byte[] value, String error, String source, P passThrough)
+    /**
+     * The record as it came (key and value), to the dead-letter topic with why and where from; {@code dataType} is
+     * null when the record did not decode.
+     */
+    record DeadLetter<P>(byte[] key, byte[] value, String error, String dataType, String source, P passThrough)
             implements Outcome<P> {
 
         /** The {@link Provenance} headers. */

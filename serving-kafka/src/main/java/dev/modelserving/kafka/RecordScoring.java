@@ -46,7 +46,7 @@ public final class RecordScoring {
         } catch (InvalidProtocolBufferException e) {
             metrics.deadLettered();
             return new Decoded<>(in, null, new Outcome.DeadLetter<>(in.key(), in.value(), "not a WineRecord: "
-                    + e.getMessage(), in.source(), in.passThrough()));
+                    + e.getMessage(), null, in.source(), in.passThrough()));
         }
     }
 
@@ -86,9 +86,10 @@ public final class RecordScoring {
         }
         if (s.isFailed()) {
             metrics.deadLettered();
-            return new Outcome.DeadLetter<>(in.key(), in.value(), s.error(), in.source(), in.passThrough());
+            return new Outcome.DeadLetter<>(in.key(), in.value(), s.error(), s.record().getDataType(), in.source(),
+                    in.passThrough());
         }
         return new Outcome.Result<>(in.key(), ServingResults.of(s, in.topic(), in.partition(), in.offset(),
-                System.currentTimeMillis()).toByteArray(), in.passThrough());
+                System.currentTimeMillis()).toByteArray(), s.record().getDataType(), in.source(), in.passThrough());
     }
 }

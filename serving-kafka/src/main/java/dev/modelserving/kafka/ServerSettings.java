@@ -48,6 +48,14 @@ public interface ServerSettings {
     @WithDefault("${java.io.tmpdir}/model-serving")
     Path workDir();
 
+    /**
+     * A model whose load (reading, parsing, scoring the sample wines) takes longer is refused with the reason; the
+     * previous model serves on.
+     */
+    @WithDefault("60s")
+    @WithConverter(DurationConverter.class)
+    Duration modelLoadTimeout();
+
     /** At start-up, scoring waits at most this long for the models topic to be read to its end. */
     @WithDefault("60s")
     @WithConverter(DurationConverter.class)
@@ -77,7 +85,8 @@ public interface ServerSettings {
     /** What models may be loaded, and from where. */
     default LoadingPolicy loadingPolicy() {
         return LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes())
-                .withModelRoots(modelRoots().orElse(List.of())).withWorkDir(workDir());
+                .withModelRoots(modelRoots().orElse(List.of())).withWorkDir(workDir())
+                .withLoadTimeout(modelLoadTimeout());
     }
 
     /**

@@ -20,12 +20,14 @@ public final class ServingMetrics {
     private final MeterRegistry meters;
     private final Counter in;
     private final Counter deadLettered;
+    private final Counter undeliverable;
     private final Map<String, PerType> perType = new ConcurrentHashMap<>();
 
     public ServingMetrics(MeterRegistry meters) {
         this.meters = meters;
         this.in = meters.counter("modelserving.records.in");
         this.deadLettered = meters.counter("modelserving.records.dead_lettered");
+        this.undeliverable = meters.counter("modelserving.records.undeliverable");
     }
 
     /** The meters of one dataType, registered once. */
@@ -37,6 +39,11 @@ public final class ServingMetrics {
 
     public void deadLettered() {
         deadLettered.increment();
+    }
+
+    /** A record whose result or dead letter could not be written, given up ({@link Delivery}). */
+    public void undeliverable() {
+        undeliverable.increment();
     }
 
     public void served(List<Scored> batch) {

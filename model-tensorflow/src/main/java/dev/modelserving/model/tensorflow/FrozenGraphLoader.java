@@ -1,6 +1,7 @@
 package dev.modelserving.model.tensorflow;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelBytes;
 import dev.modelserving.model.ModelLoadException;
@@ -18,7 +19,7 @@ final class FrozenGraphLoader {
 
     private FrozenGraphLoader() {}
 
-    static Model load(ModelDescriptor d, ModelBytes bytes) throws ModelLoadException {
+    static Model load(ModelDescriptor d, ModelBytes bytes, LoadingPolicy policy) throws ModelLoadException {
         GraphDef def = parse(bytes.content());
         FileOpGuard.checkGraph(def);
         String input = TensorflowModelLoader.orDefault(d.getTfInput(), TensorflowModelLoader.DEFAULT_INPUT);
@@ -38,7 +39,7 @@ final class FrozenGraphLoader {
                     + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "], " + def.getNodeCount()
                     + " nodes";
             return new TensorflowModel(session, input, output, TensorflowModelLoader.info(d, bytes, details),
-                    session, graph);
+                    policy.loadTimeout(), session, graph);
         } catch (ModelLoadException e) {
             closeQuietly(session, graph);
             throw e;

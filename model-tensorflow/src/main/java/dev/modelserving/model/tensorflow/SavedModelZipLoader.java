@@ -10,6 +10,7 @@ import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,14 +48,14 @@ final class SavedModelZipLoader {
             }
             TensorInfo input = single(signature.getInputsMap(), "input", signatureKey);
             TensorInfo output = single(signature.getOutputsMap(), "output", signatureKey);
-            return open(d, bytes, root, signatureKey, input.getName(), output.getName());
+            return open(d, bytes, root, signatureKey, input.getName(), output.getName(), policy.loadTimeout());
         } finally {
             SavedModelArchive.delete(dir);
         }
     }
 
     private static Model open(ModelDescriptor d, ModelBytes bytes, Path root, String signatureKey, String input,
-            String output) throws ModelLoadException {
+            String output, Duration runTimeout) throws ModelLoadException {
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(root.toString()).withTags(TensorflowModelLoader.SERVE_TAG).load();
@@ -67,7 +68,7 @@ final class SavedModelZipLoader {
             String details = "SavedModel signature '" + signatureKey + "': '" + input + "' [-1,"
                     + WineFeatures.COUNT + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "]";
             return new TensorflowModel(bundle.session(), input, output,
-                    TensorflowModelLoader.info(d, bytes, details), bundle);
+                    TensorflowModelLoader.info(d, bytes, details), runTimeout, bundle);
         } catch (ModelLoadException | RuntimeException e) {
             bundle.close();
             throw e;

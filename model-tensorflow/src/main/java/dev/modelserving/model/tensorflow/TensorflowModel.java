@@ -6,6 +6,7 @@ import dev.modelserving.model.Prediction;
 import dev.modelserving.model.ScoringException;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.WineRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -28,16 +30,21 @@ final class TensorflowModel implements Model {
     private final String feed;
     private final String fetch;
     private final ModelInfo info;
+    private final RunOptions options;
     private final AutoCloseable[] resources;
 
     /**
+     * @param runTimeout a session run that takes longer is cancelled by TensorFlow (a graph that never finishes
+     *     stops burning a core once its run is past it)
      * @param resources what {@link #close()} releases, in order (a session before its graph, or a SavedModel bundle)
      */
-    TensorflowModel(Session session, String feed, String fetch, ModelInfo info, AutoCloseable... resources) {
+    TensorflowModel(Session session, String feed, String fetch, ModelInfo info, Duration runTimeout,
+            AutoCloseable... resources) {
         this.session = session;
         this.feed = feed;
         this.fetch = fetch;
         this.info = info;
+        this.options = RunOptions.newBuilder().setTimeoutInMs(runTimeout.toMillis()).build();
         this.resources = resources.clone();
     }
 
@@ -65,7 +72,7 @@ final class TensorflowModel implements Model {
             }
         }
         try (TFloat32 input = TFloat32.tensorOf(Shape.of(n, WineFeatures.COUNT), DataBuffers.of(features, true, false));
-                Result result = session.runner().feed(feed, input).fetch(fetch).run()) {
+                Result result = session.runner().feed(feed, input).fetch(fetch).setOptions(options).run()) {
             return predictions(result.get(0), n);
         } catch (ScoringException e) {
             throw e;

@@ -35,7 +35,7 @@ public final class TensorflowModelLoader implements ModelLoader {
     public Model load(ModelDescriptor d, ModelBytes bytes, LoadingPolicy policy) throws ModelLoadException {
         TensorflowFormat format = format(d, bytes);
         return switch (format) {
-            case FROZEN_GRAPH -> FrozenGraphLoader.load(d, bytes);
+            case FROZEN_GRAPH -> FrozenGraphLoader.load(d, bytes, policy);
             case SAVED_MODEL_ZIP -> SavedModelZipLoader.load(d, bytes, policy);
             default -> throw new ModelLoadException("unknown TensorFlow format " + d.getTfFormatValue());
         };

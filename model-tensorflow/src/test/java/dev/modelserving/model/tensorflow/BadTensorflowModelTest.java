@@ -2,6 +2,7 @@ package dev.modelserving.model.tensorflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.ProjectData;
@@ -16,6 +17,7 @@ import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
 import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -151,6 +153,23 @@ class BadTensorflowModelTest {
                     tf.linalg.matMul(x, tf.constant(new float[11][9])));
             return g.toGraphDef().toByteArray();
         }
+    }
+
+    @Test
+    void aGraphThatNeverFinishesItsFirstRunIsRefusedAtTheLoadTimeoutAndItsRunIsCancelled() {
+        ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)
+                .withLoadTimeout(Duration.ofSeconds(3)));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> factory.load(TestModels.descriptor(HostileGraphs.endlessLoop(),
+                TensorflowFormat.FROZEN_GRAPH)).close())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("the load did not finish within 3 s (model-server.model-load-timeout) and was abandoned");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        // TensorFlow cancels the run at the same deadline: the abandoned load does not burn a core for ever
+        await().atMost(Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("model-load-")));
     }
 
     @Test
