@@ -1,7 +1,9 @@
 package dev.modelserving.kstreams;
 
 import dev.modelserving.kafka.Delivery;
+import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.ServerSettings;
+import dev.modelserving.kafka.SizeCheck;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The models this instance serves, one registry per active task (per data partition) in the {@code standard} and
@@ -29,13 +33,17 @@ public class LocalServing implements ServingState {
 
     private final ModelFactory factory;
     private final Delivery delivery;
+    private final SizeCheck sizeCheck;
     private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
 
     /** The server's: the records Kafka Streams gave up (see {@link UndeliverableHandler}) count here. */
     @Inject
-    LocalServing(ServerSettings settings, Delivery delivery) {
+    LocalServing(ServerSettings settings, Delivery delivery,
+            @ConfigProperty(name = "quarkus.kafka-streams.bootstrap-servers") String bootstrap) {
         this.factory = new ModelFactory(settings.loadingPolicy());
         this.delivery = delivery;
+        this.sizeCheck = new SizeCheck(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                settings.topicNames(), delivery);
         UndeliverableHandler.reportTo(delivery);
     }
 
@@ -43,6 +51,15 @@ public class LocalServing implements ServingState {
     public LocalServing(LoadingPolicy policy) {
         this.factory = new ModelFactory(policy);
         this.delivery = null;
+        this.sizeCheck = null;
+    }
+
+    /**
+     * Whether an outcome fits its topic (one that does not is given up): under exactly-once a message the broker
+     * refuses would abort the task's transaction again and again. Without a server (a test of a topology) all fit.
+     */
+    boolean fits(Outcome<?> outcome) {
+        return sizeCheck == null || sizeCheck.fits(outcome);
     }
 
     /** Counts the models-topic messages the global store has taken: tasks compare it to know when to sync. */

@@ -15,14 +15,17 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Scoring one data record, the same in every variant, through the shared {@link RecordScoring}: a result is
  * forwarded with its input record's key; a dead letter is forwarded as the record came (key and value) with the
- * {@link Provenance} headers, which {@link #output} sends to the dead-letter topic; a skipped record forwards nothing.
+ * {@link Provenance} headers, which {@link #output} sends to the dead-letter topic; a skipped record forwards nothing,
+ * and neither does an outcome larger than its topic takes (given up: see {@link LocalServing#fits}).
  */
 final class Scoring {
 
     private final RecordScoring scoring;
+    private final LocalServing serving;
 
-    Scoring(ServingMetrics metrics) {
+    Scoring(ServingMetrics metrics, LocalServing serving) {
         this.scoring = new RecordScoring(metrics);
+        this.serving = serving;
     }
 
     void score(Record<byte[], byte[]> record, ModelRegistry registry, ProcessorContext<byte[], byte[]> context) {
@@ -30,6 +33,9 @@ final class Scoring {
         DataRecord<Void> in = new DataRecord<>(record.key(), record.value(), m.topic(), m.partition(), m.offset(),
                 null);
         for (Outcome<Void> o : scoring.score(List.of(in), registry)) {
+            if (!serving.fits(o)) {
+                continue; // given up: larger than its topic takes
+            }
             if (o instanceof Outcome.Result<Void> r) {
                 context.forward(new Record<>(r.key(), r.result(), record.timestamp()));
             } else if (o instanceof Outcome.DeadLetter<Void> d) {

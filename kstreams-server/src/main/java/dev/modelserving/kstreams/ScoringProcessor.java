@@ -12,8 +12,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore store;
 
-    ScoringProcessor(ServingMetrics metrics) {
-        this.scoring = new Scoring(metrics);
+    ScoringProcessor(ServingMetrics metrics, LocalServing serving) {
+        this.scoring = new Scoring(metrics, serving);
     }
 
     @Override

@@ -62,7 +62,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.variant = variant;
         this.serving = serving;
         this.metrics = metrics;
-        this.scoring = new Scoring(metrics);
+        this.scoring = new Scoring(metrics, serving);
     }
 
     /** A task's live models: where they are applied and what scores. */

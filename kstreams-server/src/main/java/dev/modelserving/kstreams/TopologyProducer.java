@@ -52,7 +52,7 @@ public class TopologyProducer {
                 "models-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.models(),
                 "models-updater", () -> new ModelUpdater(metrics));
         t.addSource("data-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.data());
-        t.addProcessor("scorer", () -> new ScoringProcessor(metrics), "data-source");
+        t.addProcessor("scorer", () -> new ScoringProcessor(metrics, serving), "data-source");
         t.addSink("output", Scoring.output(topics.results(), topics.deadLetters()), new ByteArraySerializer(),
                 new ByteArraySerializer(), "scorer");
         return t;

@@ -37,7 +37,7 @@ public class UndeliverableHandler implements ProductionExceptionHandler {
         Delivery delivery = DELIVERY.get();
         if (delivery != null) {
             delivery.givenUp(dataType(context.sourceRawValue()),
-                    Provenance.of(context.topic(), context.partition(), context.offset()), "Kafka Streams' attempts",
+                    Provenance.of(context.topic(), context.partition(), context.offset()), "Kafka Streams' attempts to write its outcome failed",
                     exception);
         }
         return ProductionExceptionHandlerResponse.CONTINUE;

@@ -106,7 +106,7 @@ public final class Delivery implements AutoCloseable {
                     retries.schedule(() -> attempt(dataType, source, send, attempt + 1, false, done),
                             BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
                 } else {
-                    givenUp(dataType, source, MAX_ATTEMPTS + " attempts", cause);
+                    givenUp(dataType, source, MAX_ATTEMPTS + " attempts to write its outcome failed", cause);
                     done.complete(null);
                 }
             }
@@ -117,9 +117,9 @@ public final class Delivery implements AutoCloseable {
      * A record given up by an engine whose own Kafka client did the attempts (Kafka Streams): logged, counted and
      * shown as the rule above gives up its own.
      *
-     * @param attempts what was tried, for the log ("3 attempts", "Kafka Streams' retries")
+     * @param why what was tried, for the log ("3 attempts to write its outcome failed")
      */
-    public void givenUp(String dataType, String source, String attempts, Throwable cause) {
+    public void givenUp(String dataType, String source, String why, Throwable cause) {
         String type = dataType == null || dataType.isBlank() ? UNDECODABLE : dataType;
         Undeliverable u = new Undeliverable(source, cause.toString(), Instant.now());
         undeliverable.incrementAndGet();
@@ -127,8 +127,8 @@ public final class Delivery implements AutoCloseable {
         String key = byDataType.containsKey(type) || byDataType.size() < ModelRegistry.MAX_DATA_TYPES ? type
                 : ModelRegistry.OTHER_DATA_TYPES;
         byDataType.merge(key, new Count(1, u), (a, b) -> new Count(a.records() + 1, u));
-        LOG.log(Level.ERROR, "record " + source + " (dataType " + type + ") given up after " + attempts
-                + " to write its outcome: " + cause + "; its offset is committed, the records behind it go on");
+        LOG.log(Level.ERROR, "record " + source + " (dataType " + type + ") given up, " + why + ": " + cause
+                + "; its offset is committed, the records behind it go on");
     }
 
     /** Whether a write is failing now and being retried: the server is not making progress. */

@@ -1,0 +1,99 @@
+package dev.modelserving.kafka;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Outcomes larger than their topic takes ({@code max.message.bytes}, asked of the broker) are given up by the
+ * {@link Delivery} rule before they are sent. An engine whose writes are transactional needs it: under exactly-once a
+ * message the broker refuses aborts the whole transaction, and the records are read, scored and refused again.
+ * A topic's limit is asked once; while it is unknown (the broker not reachable yet) nothing is checked and it is
+ * asked again at most every 30 s.
+ */
+public final class SizeCheck {
+
+    private static final System.Logger LOG = System.getLogger(SizeCheck.class.getName());
+    /** A record batch's header and the record's own fields, over its key, value and headers. */
+    static final int OVERHEAD = 128;
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Map<String, Object> adminConfig;
+    private final Topics topics;
+    private final Delivery delivery;
+    private final Map<String, Long> limits = new ConcurrentHashMap<>();
+    private volatile long nextAsk;
+
+    public SizeCheck(Map<String, Object> adminConfig, Topics topics, Delivery delivery) {
+        this.adminConfig = Map.copyOf(adminConfig);
+        this.topics = topics;
+        this.delivery = delivery;
+    }
+
+    /**
+     * Whether the outcome fits its topic; one that does not is given up (logged, counted, shown) and must not be
+     * sent.
+     */
+    public boolean fits(Outcome<?> o) {
+        String topic;
+        int bytes;
+        if (o instanceof Outcome.Result<?> r) {
+            topic = topics.results();
+            bytes = size(r.key(), r.result(), new Header[0]);
+        } else if (o instanceof Outcome.DeadLetter<?> d) {
+            topic = topics.deadLetters();
+            bytes = size(d.key(), d.valueOrEmpty(), d.headers().toArray());
+        } else {
+            return true;
+        }
+        Long limit = limit(topic);
+        if (limit == null || bytes <= limit) {
+            return true;
+        }
+        String dataType = o instanceof Outcome.Result<?> r ? r.dataType() : ((Outcome.DeadLetter<?>) o).dataType();
+        String source = o instanceof Outcome.Result<?> r ? r.source() : ((Outcome.DeadLetter<?>) o).source();
+        delivery.givenUp(dataType, source, "its outcome would be refused", new RecordTooLargeException(
+                "its outcome of about " + bytes + " bytes is larger than " + topic + " takes (max.message.bytes "
+                        + limit + ")"));
+        return false;
+    }
+
+    static int size(byte[] key, byte[] value, Header[] headers) {
+        int n = OVERHEAD + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            n += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return n;
+    }
+
+    private Long limit(String topic) {
+        Long known = limits.get(topic);
+        if (known != null || System.nanoTime() < nextAsk) {
+            return known;
+        }
+        nextAsk = System.nanoTime() + RETRY_NANOS;
+        try (Admin admin = Admin.create(adminConfig)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
+                    .get(resource);
+            long limit = Long.parseLong(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            limits.put(topic, limit);
+            return limit;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot read the message size limit of " + topic + " (" + e
+                    + "); outcomes are sent unchecked until it can be read");
+            return null;
+        }
+    }
+}
