@@ -27,9 +27,9 @@ import java.util.concurrent.Executor;
 /**
  * Serves one dataType: scores its records with its current model and keeps its statistics. The live model's
  * descriptor is saved when a model goes live (removed when it is removed), before the update is answered: a save
- * that fails answers with the failure, so the models stream does not move past the message and applies it again;
- * the statistics are saved when a model changes, at most every {@value #SAVE_EVERY_MS} ms while records are scored, and when the actor stops. A new actor
- * on the same directory starts with the saved model and statistics.
+ * that fails answers with the failure, so the models stream does not move past the message and applies it again.
+ * The statistics are saved when a model changes, at most every {@value #SAVE_EVERY_MS} ms while records are
+ * scored, and when the actor stops. A new actor on the same directory starts with the saved model and statistics.
  */
 final class ModelServingActor extends AbstractActorWithTimers {
 

@@ -37,8 +37,8 @@ public class UndeliverableHandler implements ProductionExceptionHandler {
         Delivery delivery = DELIVERY.get();
         if (delivery != null) {
             delivery.givenUp(dataType(context.sourceRawValue()),
-                    Provenance.of(context.topic(), context.partition(), context.offset()), "Kafka Streams' attempts to write its outcome failed",
-                    exception);
+                    Provenance.of(context.topic(), context.partition(), context.offset()),
+                    "Kafka Streams' attempts to write its outcome failed", exception);
         }
         return ProductionExceptionHandlerResponse.CONTINUE;
     }
