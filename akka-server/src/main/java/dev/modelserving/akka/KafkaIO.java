@@ -46,6 +46,8 @@ final class KafkaIO {
 
     private final ActorSystem system;
     private final ServerConfig config;
+    /** The data consumer's group session timeout: a consumer silent for longer is out of the group. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     private final AtomicReference<Consumer.Control> dataControl = new AtomicReference<>(Consumer.createNoopControl());
 
     KafkaIO(ActorSystem system, ServerConfig config) {
@@ -119,7 +121,7 @@ final class KafkaIO {
                 .withGroupId(config.groupId())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
-                .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000")
+                .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()))
                 .withStopTimeout(Duration.ZERO);
         return Consumer.committableSource(settings, Subscriptions.topics(config.topics().data()))
                 .mapMaterializedValue(control -> {

@@ -43,6 +43,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * The running server: the chosen processor between Alpakka Kafka's sources and sinks, and the REST API. Each
@@ -69,6 +71,8 @@ final class Serving {
     private final List<CompletionStage<Done>> streams = new ArrayList<>();
     private Supplier<ServingView> view;
     private ServerBinding binding;
+    /** Seconds since the data consumer's last heartbeat to its group coordinator (see {@link #watchGroup}). */
+    private volatile double heartbeatSecondsAgo = Double.POSITIVE_INFINITY;
 
     private Serving(ActorSystem system, ServerConfig config) {
         this.system = system;
@@ -90,6 +94,8 @@ final class Serving {
         } else {
             s.startActors();
         }
+        system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(2), s::watchGroup,
+                system.dispatcher());
         s.binding = Http.get(system).newServerAt(config.host(), config.port())
                 .bind(new StateRoutes(s.view, s::health, s.meters::scrape).routes())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -214,15 +220,38 @@ final class Serving {
         streams.add(running.second());
     }
 
+    /**
+     * Reads the data consumer's {@code last-heartbeat-seconds-ago} (Kafka's consumer-coordinator metrics): a
+     * consumer that has sent its group coordinator no heartbeat for longer than its session timeout is out of the
+     * group and reads nothing, whether the broker is away or the consumer is still joining (-1: none sent yet).
+     */
+    private void watchGroup() {
+        kafka.dataControl().getMetrics().whenComplete((metrics, error) -> heartbeatSecondsAgo = error != null
+                ? Double.POSITIVE_INFINITY : heartbeatSecondsAgo(metrics));
+    }
+
+    static double heartbeatSecondsAgo(Map<MetricName, ? extends Metric> metrics) {
+        return metrics.entrySet().stream()
+                .filter(e -> e.getKey().name().equals("last-heartbeat-seconds-ago")
+                        && e.getKey().group().equals("consumer-coordinator-metrics"))
+                .map(e -> e.getValue().metricValue())
+                .filter(Number.class::isInstance)
+                .mapToDouble(v -> ((Number) v).doubleValue())
+                .min().orElse(Double.POSITIVE_INFINITY);
+    }
+
     private synchronized StateRoutes.Health health() {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean models = view.get().caughtUp();
         boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
+        double heartbeat = heartbeatSecondsAgo;
+        boolean inGroup = heartbeat >= 0 && heartbeat <= KafkaIO.SESSION_TIMEOUT.toSeconds(); // -1: none sent yet
         checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);
         checks.put("data-stream-running", data);
+        checks.put("data-consumer-in-group", inGroup);
         checks.put("writes-failing", delivery.stalled());
         checks.put("undeliverable", delivery.undeliverable());
-        return new StateRoutes.Health(models && data && !delivery.stalled() ? "UP" : "DOWN", checks);
+        return new StateRoutes.Health(models && data && inGroup && !delivery.stalled() ? "UP" : "DOWN", checks);
     }
 }

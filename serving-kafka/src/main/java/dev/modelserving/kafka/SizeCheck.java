@@ -16,21 +16,25 @@ import org.apache.kafka.common.header.Header;
  * Outcomes larger than their topic takes ({@code max.message.bytes}, asked of the broker) are given up by the
  * {@link Delivery} rule before they are sent. An engine whose writes are transactional needs it: under exactly-once a
  * message the broker refuses aborts the whole transaction, and the records are read, scored and refused again.
- * A topic's limit is asked once; while it is unknown (the broker not reachable yet) nothing is checked and it is
- * asked again at most every 30 s.
+ * A topic's limit is asked when first needed and again every 5 minutes (it can be changed while the server runs).
+ * When it cannot be asked (the broker not reachable) the last limit known holds, or with none the outcome is sent
+ * unchecked, and it is asked again at most once a second per topic.
  */
 public final class SizeCheck {
 
     private static final System.Logger LOG = System.getLogger(SizeCheck.class.getName());
     /** A record batch's header and the record's own fields, over its key, value and headers. */
     static final int OVERHEAD = 128;
-    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(5);
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** A topic's limit (null: not known) and when to ask for it again. */
+    private record Limit(Long bytes, long askAgainAt) {}
 
     private final Map<String, Object> adminConfig;
     private final Topics topics;
     private final Delivery delivery;
-    private final Map<String, Long> limits = new ConcurrentHashMap<>();
-    private volatile long nextAsk;
+    private final Map<String, Limit> limits = new ConcurrentHashMap<>();
 
     public SizeCheck(Map<String, Object> adminConfig, Topics topics, Delivery delivery) {
         this.adminConfig = Map.copyOf(adminConfig);
@@ -75,18 +79,27 @@ public final class SizeCheck {
     }
 
     private Long limit(String topic) {
-        Long known = limits.get(topic);
-        if (known != null || System.nanoTime() < nextAsk) {
-            return known;
+        Limit known = limits.get(topic);
+        long now = System.nanoTime();
+        if (known != null && now - known.askAgainAt() < 0) {
+            return known.bytes();
         }
-        nextAsk = System.nanoTime() + RETRY_NANOS;
+        Long bytes = ask(topic);
+        if (bytes == null) {
+            Long last = known == null ? null : known.bytes();
+            limits.put(topic, new Limit(last, now + RETRY_NANOS));
+            return last;
+        }
+        limits.put(topic, new Limit(bytes, now + REFRESH_NANOS));
+        return bytes;
+    }
+
+    private Long ask(String topic) {
         try (Admin admin = Admin.create(adminConfig)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
                     .get(resource);
-            long limit = Long.parseLong(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
-            limits.put(topic, limit);
-            return limit;
+            return Long.parseLong(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

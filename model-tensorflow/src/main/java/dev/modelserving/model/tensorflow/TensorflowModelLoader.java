@@ -33,6 +33,7 @@ public final class TensorflowModelLoader implements ModelLoader {
 
     @Override
     public Model load(ModelDescriptor d, ModelBytes bytes, LoadingPolicy policy) throws ModelLoadException {
+        TensorflowRuntime.ensureLoaded();
         TensorflowFormat format = format(d, bytes);
         return switch (format) {
             case FROZEN_GRAPH -> FrozenGraphLoader.load(d, bytes, policy);

@@ -18,6 +18,7 @@ public final class HostileGraphs {
      * load) never finishes by itself.
      */
     public static byte[] endlessLoop() {
+        TensorflowRuntime.ensureLoaded(); // the fault suite builds it while servers load TensorFlow
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> x = tf.withName("dense_1_input").placeholder(TFloat32.class,
