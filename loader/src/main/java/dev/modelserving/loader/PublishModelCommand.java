@@ -1,21 +1,27 @@
 package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
+import dev.modelserving.kafka.SizeCheck;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -65,6 +71,16 @@ final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    Short replicationFactor;
+
+    @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics it creates (default: the broker's default.replication.factor).")
+    void replicationFactor(short n) {
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--replication-factor must be 1 or more, not " + n);
+        }
+        replicationFactor = n;
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelDescriptor d;
@@ -77,16 +93,38 @@ final class PublishModelCommand implements Callable<Integer> {
         }
         KafkaConnection kafka = new KafkaConnection(bootstrap);
         Topics topics = Topics.withPrefix(topicPrefix);
+        byte[] key = d.getDataType().getBytes(StandardCharsets.UTF_8);
+        byte[] value = d.toByteArray();
+        long limit;
         try (Admin admin = kafka.reachableAdmin()) {
-            topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS);
+            topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS, Optional.ofNullable(replicationFactor));
+            limit = Math.min(SizeCheck.maxMessageBytes(admin, topics.models()), Topics.MAX_MESSAGE_BYTES);
+        }
+        int bytes = SizeCheck.messageBytes(key, value);
+        if (bytes > limit) {
+            return tooLarge(topics, "its message of about " + bytes + " bytes is larger than " + topics.models()
+                    + " takes (" + limit + " bytes)");
         }
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
-            RecordMetadata sent = producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), d.toByteArray()))
+            RecordMetadata sent = producer.send(new ProducerRecord<>(topics.models(), d.getDataType(), value))
                     .get(30, TimeUnit.SECONDS);
             spec.commandLine().getOut().printf(Locale.ROOT, "published %s to %s[%d]@%d%n", MessageFormat.model(d), sent.topic(),
                     sent.partition(), sent.offset());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException tooLarge) {
+                return tooLarge(topics, "Kafka refused its message of about " + bytes + " bytes: "
+                        + tooLarge.getMessage());
+            }
+            throw e;
         }
         return 0;
+    }
+
+    private int tooLarge(Topics topics, String why) {
+        spec.commandLine().getErr().println("loader: model " + file + " not published: " + why + "; publish it with"
+                + " --by-reference (servers read it from their model roots), or raise max.message.bytes of "
+                + topics.models());
+        return LoaderMain.BAD_INPUT;
     }
 
     private ModelType modelType() throws ModelLoadException {

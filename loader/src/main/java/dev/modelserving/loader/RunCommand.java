@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -71,6 +73,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--partitions", defaultValue = "" + Topics.DEFAULT_DATA_PARTITIONS, description = "Partitions of the data topic when it is created (default: ${DEFAULT-VALUE}).")
     int partitions;
+
+    Short replicationFactor;
+
+    @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics it creates (default: the broker's default.replication.factor).")
+    void replicationFactor(short n) {
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--replication-factor must be 1 or more, not " + n);
+        }
+        replicationFactor = n;
+    }
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
@@ -135,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
             List<ModelDescriptor> catalog, Progress progress, PrintWriter out) throws Exception {
         Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
-            topics.ensure(admin, partitions);
+            topics.ensure(admin, partitions, Optional.ofNullable(replicationFactor));
         }
         out.println("publishing " + records.size() + " wines (" + skippedLines + " lines skipped) to " + topics.data()
                 + " at " + rate + (count > 0 ? ", " + count + " records" : ", looping") + "; " + catalog.size()

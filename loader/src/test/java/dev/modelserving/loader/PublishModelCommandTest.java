@@ -5,14 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.EmbeddedKafkaExtension;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.kafka.SizeCheck;
 import dev.modelserving.kafka.TestKafka;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelDigest;
 import dev.modelserving.proto.ModelDescriptor;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +106,82 @@ class PublishModelCommandTest {
         assertThat(cli.err().strip().lines()).hasSize(1).first().asString()
                 .startsWith("loader: cannot reach Kafka at 127.0.0.1:" + closedPort + " (no answer within 10 s)");
         assertThat(cli.out()).isEmpty();
+    }
+
+    @Test
+    void aFiveMebibyteModelTravelsInlineOnTheModelsTopicTheLoaderCreates(EmbeddedKafkaBroker kafka) throws Exception {
+        byte[] big = padded(ProjectModel.DECISION_TREE.bytes(), 5 * 1024 * 1024);
+        Path file = Files.write(tmp.resolve("big-tree.pmml"), big);
+
+        Cli cli = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm5_");
+
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            assertThat(SizeCheck.maxMessageBytes(admin, "pm5_models")).isEqualTo(Topics.MAX_MESSAGE_BYTES);
+        }
+        List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), "pm5_models", false);
+        assertThat(models).hasSize(1);
+        assertThat(ModelDescriptor.parseFrom(models.get(0).value()).getData().toByteArray()).isEqualTo(big);
+    }
+
+    @Test
+    void aModelLargerThanAnExistingModelsTopicTakesIsRefusedWithAdviceAndNothingSent(EmbeddedKafkaBroker kafka)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("pm6_models", 1, (short) 1)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(1024 * 1024)))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        Path file = Files.write(tmp.resolve("big-tree.pmml"), padded(ProjectModel.DECISION_TREE.bytes(),
+                2 * 1024 * 1024));
+
+        Cli cli = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm6_");
+
+        assertThat(cli.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(cli.err()).startsWith("loader: model " + file + " not published: its message of about ")
+                .contains("is larger than pm6_models takes (1048576 bytes)").contains("--by-reference");
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pm6_models", false)).isEmpty();
+    }
+
+    @Test
+    void topicsGetTheReplicationFactorAskedForOrTheBrokersDefault(EmbeddedKafkaBroker kafka) throws Exception {
+        Path file = Files.write(tmp.resolve("tree.pmml"), ProjectModel.DECISION_TREE.bytes());
+
+        Cli byDefault = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm7_");
+        Cli two = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm8_", "--replication-factor", "2");
+        Cli zero = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pm9_", "--replication-factor", "0");
+
+        assertThat(byDefault.exitCode()).as(byDefault.err()).isZero();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            assertThat(admin.describeTopics(List.of("pm7_models")).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get("pm7_models").partitions().get(0).replicas()).hasSize(1);
+        }
+        assertThat(two.exitCode()).isNotZero();
+        assertThat(two.err()).as("a single broker cannot hold two replicas").contains("eplication factor");
+        assertThat(zero.exitCode()).isNotZero();
+        assertThat(zero.err()).contains("--replication-factor must be 1 or more, not 0");
+        assertThat(exists(kafka, "pm8_models")).isFalse();
+        assertThat(exists(kafka, "pm9_models")).isFalse();
+    }
+
+    /** The PMML with an extension of padding in its header: the same model, {@code size} bytes in all. */
+    static byte[] padded(byte[] pmml, int size) {
+        String text = new String(pmml, StandardCharsets.UTF_8);
+        String open = "<Extension name=\"padding\" value=\"";
+        String close = "\"/>";
+        int room = size - pmml.length - open.length() - close.length();
+        String padded = text.replaceFirst("(<Header[^>]*>)", "$1" + open + "x".repeat(room) + close);
+        byte[] out = padded.getBytes(StandardCharsets.UTF_8);
+        assertThat(out).hasSize(size);
+        return out;
     }
 
     private static boolean exists(EmbeddedKafkaBroker kafka, String topic) throws Exception {

@@ -4,7 +4,9 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
@@ -94,12 +96,22 @@ public final class SizeCheck {
         return bytes;
     }
 
+    /** A topic's {@code max.message.bytes} as the broker has it (its own default when the topic sets none). */
+    public static long maxMessageBytes(Admin admin, String topic) throws ExecutionException, InterruptedException,
+            TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS).get(resource);
+        return Long.parseLong(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+    }
+
+    /** About how many bytes a message with this key and value takes in a record batch. */
+    public static int messageBytes(byte[] key, byte[] value) {
+        return size(key, value, new Header[0]);
+    }
+
     private Long ask(String topic) {
         try (Admin admin = Admin.create(adminConfig)) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
-                    .get(resource);
-            return Long.parseLong(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            return maxMessageBytes(admin, topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

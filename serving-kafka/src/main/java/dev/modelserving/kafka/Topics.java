@@ -2,6 +2,7 @@ package dev.modelserving.kafka;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,16 +53,34 @@ public record Topics(String data, String models, String results, String deadLett
         return List.of(data(), models(), results(), deadLetters());
     }
 
-    /** Creates whichever topics do not exist yet; existing ones are left as they are. */
+    /**
+     * Creates whichever topics do not exist yet, with the broker's default replication factor; existing ones are
+     * left as they are.
+     */
     public void ensure(Admin admin, int dataPartitions) throws InterruptedException, ExecutionException,
             TimeoutException {
+        ensure(admin, dataPartitions, Optional.empty());
+    }
+
+    /**
+     * Creates whichever topics do not exist yet; existing ones are left as they are. The models topic is compacted
+     * and takes messages up to {@link #MAX_MESSAGE_BYTES}, so that a model of the default cap travels inline
+     * whatever the broker's own {@code message.max.bytes}.
+     *
+     * @param replicationFactor empty: the broker's {@code default.replication.factor}
+     */
+    public void ensure(Admin admin, int dataPartitions, Optional<Short> replicationFactor)
+            throws InterruptedException, ExecutionException, TimeoutException {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        Optional<Integer> one = Optional.of(1);
+        Optional<Integer> partitions = Optional.of(dataPartitions);
         List<NewTopic> missing = List.of(
-                        new NewTopic(data(), dataPartitions, (short) 1),
-                        new NewTopic(models(), 1, (short) 1).configs(Map.of(
-                                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                        new NewTopic(results(), dataPartitions, (short) 1),
-                        new NewTopic(deadLetters(), 1, (short) 1))
+                        new NewTopic(data(), partitions, replicationFactor),
+                        new NewTopic(models(), one, replicationFactor).configs(Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES))),
+                        new NewTopic(results(), partitions, replicationFactor),
+                        new NewTopic(deadLetters(), one, replicationFactor))
                 .stream().filter(t -> !existing.contains(t.name())).toList();
         if (!missing.isEmpty()) {
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
