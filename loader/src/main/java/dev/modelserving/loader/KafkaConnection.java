@@ -57,6 +57,7 @@ final class KafkaConnection {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES);
         return new KafkaProducer<>(config);
     }
 

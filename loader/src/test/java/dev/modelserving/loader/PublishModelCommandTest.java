@@ -25,6 +25,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(EmbeddedKafkaExtension.class)
 class PublishModelCommandTest {
@@ -108,20 +110,24 @@ class PublishModelCommandTest {
         assertThat(cli.out()).isEmpty();
     }
 
-    @Test
-    void aFiveMebibyteModelTravelsInlineOnTheModelsTopicTheLoaderCreates(EmbeddedKafkaBroker kafka) throws Exception {
-        byte[] big = padded(ProjectModel.DECISION_TREE.bytes(), 5 * 1024 * 1024);
+    @ParameterizedTest
+    @ValueSource(ints = {5, 50})
+    void aModelOfFiveOrFiftyMebibytesTravelsInlineOnTheModelsTopicTheLoaderCreates(int mebibytes,
+            EmbeddedKafkaBroker kafka) throws Exception {
+        byte[] big = padded(ProjectModel.DECISION_TREE.bytes(), mebibytes << 20);
         Path file = Files.write(tmp.resolve("big-tree.pmml"), big);
+        String prefix = "pm5_" + mebibytes + "_";
 
         Cli cli = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                "--topic-prefix", "pm5_");
+                "--topic-prefix", prefix);
 
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()))) {
-            assertThat(SizeCheck.maxMessageBytes(admin, "pm5_models")).isEqualTo(Topics.MAX_MESSAGE_BYTES);
+            assertThat(SizeCheck.maxMessageBytes(admin, prefix + "models")).isEqualTo(Topics.MAX_MESSAGE_BYTES);
         }
-        List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), "pm5_models", false);
+        List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), prefix + "models",
+                false);
         assertThat(models).hasSize(1);
         assertThat(ModelDescriptor.parseFrom(models.get(0).value()).getData().toByteArray()).isEqualTo(big);
     }

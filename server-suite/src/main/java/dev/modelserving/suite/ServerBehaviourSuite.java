@@ -58,8 +58,8 @@ import org.junit.jupiter.api.TestInfo;
  */
 public abstract class ServerBehaviourSuite {
 
-    /** The model size cap the servers under test are given: over the 5 MiB model one case publishes inline. */
-    public static final long MAX_MODEL_BYTES = 8 * 1024 * 1024;
+    /** The model size cap the servers under test are given: the servers' default (64 MiB). */
+    public static final long MAX_MODEL_BYTES = LoadingPolicy.DEFAULT_MAX_MODEL_BYTES;
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** One REST call; a slow or refused one is retried within the wait it is part of. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -197,8 +197,17 @@ public abstract class ServerBehaviourSuite {
 
     @Test
     void aFiveMebibyteModelPublishedInlineScoresAsTheModelLibraryDoes() throws Exception {
-        ModelDescriptor big = ModelDescriptor.newBuilder(ProjectModel.DECISION_TREE.descriptor("5mib"))
-                .setData(ByteString.copyFrom(padded(ProjectModel.DECISION_TREE.bytes(), 5 * 1024 * 1024))).build();
+        aModelPublishedInlineScoresAsTheModelLibraryDoes(5);
+    }
+
+    @Test
+    void aFiftyMebibyteModelPublishedInlineScoresAsTheModelLibraryDoes() throws Exception {
+        aModelPublishedInlineScoresAsTheModelLibraryDoes(50);
+    }
+
+    private void aModelPublishedInlineScoresAsTheModelLibraryDoes(int mebibytes) throws Exception {
+        ModelDescriptor big = ModelDescriptor.newBuilder(ProjectModel.DECISION_TREE.descriptor(mebibytes + "mib"))
+                .setData(ByteString.copyFrom(padded(ProjectModel.DECISION_TREE.bytes(), mebibytes << 20))).build();
         publish(big);
         awaitServing(WINE, big);
 

@@ -29,6 +29,11 @@ public record Topics(String data, String models, String results, String deadLett
      * its descriptor (65 MiB; {@code model-server.max-message-bytes} on the servers).
      */
     public static final int MAX_MESSAGE_BYTES = 65 * 1024 * 1024;
+    /**
+     * The {@code buffer.memory} of a producer that sends models: at least one message of {@link #MAX_MESSAGE_BYTES}
+     * (Kafka's default, 32 MiB, refuses any larger message).
+     */
+    public static final long PRODUCER_BUFFER_BYTES = MAX_MESSAGE_BYTES + 1024L * 1024;
     /** Partitions of the data and results topics when the loader creates them. */
     public static final int DEFAULT_DATA_PARTITIONS = 3;
     /** The default names, as constants that annotations (configuration and option defaults) can name. */
