@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,9 +25,29 @@ final class KafkaConnection {
     static final int REACH_TIMEOUT_SECONDS = 10;
 
     private final String bootstrap;
+    private final Map<String, Object> passed;
 
     KafkaConnection(String bootstrap) {
+        this(bootstrap, Map.of());
+    }
+
+    /** With client properties passed to every client ({@link KafkaOptions}); they override the loader's own. */
+    KafkaConnection(String bootstrap, Map<String, Object> passed) {
         this.bootstrap = bootstrap;
+        this.passed = Map.copyOf(passed);
+    }
+
+    /** The client's own settings, the passed ones over them, then the address and the (de)serializers it needs. */
+    private Map<String, Object> with(Map<String, Object> own) {
+        Map<String, Object> config = new HashMap<>(own);
+        config.putAll(passed);
+        own.forEach((key, value) -> {
+            if (key.endsWith("serializer")) {
+                config.put(key, value);
+            }
+        });
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return config;
     }
 
     String bootstrap() {
@@ -35,9 +56,9 @@ final class KafkaConnection {
 
     /** An admin client, once the broker has answered; otherwise one clear {@link UnreachableBroker}. */
     Admin reachableAdmin() throws InterruptedException {
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        Admin admin = Admin.create(with(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000)));
         try {
             admin.describeCluster().clusterId().get(REACH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return admin;
@@ -58,17 +79,16 @@ final class KafkaConnection {
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES);
-        return new KafkaProducer<>(config);
+        return new KafkaProducer<>(with(config));
     }
 
     KafkaConsumer<String, byte[]> consumer(String group, String offsetReset) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return new KafkaConsumer<>(with(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)));
     }
 
     /** The broker did not answer: said once, without a stack trace. */

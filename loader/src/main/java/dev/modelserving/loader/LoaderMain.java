@@ -38,8 +38,11 @@ public final class LoaderMain implements Callable<Integer> {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            commandLine.getErr().println("loader: " + (e instanceof KafkaConnection.UnreachableBroker
-                    ? e.getMessage() : describe(e)));
+            boolean said = e instanceof KafkaConnection.UnreachableBroker || e instanceof KafkaOptions.BadKafkaConfig;
+            commandLine.getErr().println("loader: " + (said ? e.getMessage() : describe(e)));
+            if (e instanceof KafkaOptions.BadKafkaConfig) {
+                return BAD_INPUT;
+            }
             return e instanceof KafkaConnection.UnreachableBroker ? UNREACHABLE : 1;
         });
         return cli;

@@ -18,7 +18,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,6 +36,9 @@ final class PublishModelCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The model: PMML (.pmml/.xml), a TensorFlow frozen graph (.pb) or a zipped SavedModel (.zip).")
     Path file;
@@ -91,14 +96,14 @@ final class PublishModelCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("loader: model " + file + " not published: " + e.getMessage());
             return LoaderMain.BAD_INPUT;
         }
-        KafkaConnection kafka = new KafkaConnection(bootstrap);
+        KafkaConnection kafka = new KafkaConnection(bootstrap, kafkaOptions.clientProperties());
         Topics topics = Topics.withPrefix(topicPrefix);
         byte[] key = d.getDataType().getBytes(StandardCharsets.UTF_8);
         byte[] value = d.toByteArray();
         long limit;
         try (Admin admin = kafka.reachableAdmin()) {
             topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS, Optional.ofNullable(replicationFactor));
-            limit = Math.min(SizeCheck.maxMessageBytes(admin, topics.models()), Topics.MAX_MESSAGE_BYTES);
+            limit = Math.min(maxMessageBytes(admin, topics.models()), Topics.MAX_MESSAGE_BYTES);
         }
         int bytes = SizeCheck.messageBytes(key, value);
         if (bytes > limit) {
@@ -118,6 +123,21 @@ final class PublishModelCommand implements Callable<Integer> {
             throw e;
         }
         return 0;
+    }
+
+    /** The topic's limit; a topic just created may be unknown to the broker's config for a moment (10 s at most). */
+    private static long maxMessageBytes(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return SizeCheck.maxMessageBytes(admin, topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private int tooLarge(Topics topics, String why) {

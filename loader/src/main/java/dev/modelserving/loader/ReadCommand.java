@@ -11,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,6 +25,9 @@ final class ReadCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
 
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
     String bootstrap;
@@ -48,7 +52,7 @@ final class ReadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Topics topics = Topics.withPrefix(topicPrefix);
-        KafkaConnection kafka = new KafkaConnection(bootstrap);
+        KafkaConnection kafka = new KafkaConnection(bootstrap, kafkaOptions.clientProperties());
         try (Admin admin = kafka.reachableAdmin()) {
             // reachable: go on
         }

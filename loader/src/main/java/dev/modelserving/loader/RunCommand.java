@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting one.")
     String bootstrap;
@@ -122,7 +126,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             broker = bootstrap == null ? startBroker(out) : null;
             String servers = broker == null ? bootstrap : broker.bootstrapServers();
-            return publish(new KafkaConnection(servers), records, wines.skipped().size(), catalog, progress, out);
+            return publish(new KafkaConnection(servers, kafkaOptions.clientProperties()), records,
+                    wines.skipped().size(), catalog, progress, out);
         } finally {
             if (broker != null) {
                 broker.close();

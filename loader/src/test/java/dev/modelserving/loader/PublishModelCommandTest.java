@@ -178,6 +178,29 @@ class PublishModelCommandTest {
         assertThat(exists(kafka, "pm9_models")).isFalse();
     }
 
+    @Test
+    void kafkaClientPropertiesReachEveryClientAndDashXOverridesTheFile(EmbeddedKafkaBroker kafka) throws Exception {
+        Path file = Files.write(tmp.resolve("tree.pmml"), ProjectModel.DECISION_TREE.bytes());
+        Path ssl = Files.writeString(tmp.resolve("ssl.properties"), "security.protocol=SSL\n");
+
+        Cli fromFile = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pmx1_", "--kafka-config", ssl.toString());
+        Cli overridden = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pmx2_", "--kafka-config", ssl.toString(), "-X", "security.protocol=PLAINTEXT");
+        Cli noFile = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "pmx3_", "--kafka-config", tmp.resolve("nothing.properties").toString());
+
+        assertThat(fromFile.exitCode()).as("TLS against a plaintext listener: no answer")
+                .isEqualTo(LoaderMain.UNREACHABLE);
+        assertThat(overridden.exitCode()).as(overridden.err()).isZero();
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pmx2_models", false)).hasSize(1);
+        assertThat(noFile.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(noFile.err().strip())
+                .startsWith("loader: cannot read --kafka-config " + tmp.resolve("nothing.properties"));
+        assertThat(exists(kafka, "pmx1_models")).isFalse();
+        assertThat(exists(kafka, "pmx3_models")).isFalse();
+    }
+
     /** The PMML with an extension of padding in its header: the same model, {@code size} bytes in all. */
     static byte[] padded(byte[] pmml, int size) {
         String text = new String(pmml, StandardCharsets.UTF_8);
