@@ -53,6 +53,25 @@ public final class ProjectData {
             return ProjectData.bytes(resource);
         }
 
+        /**
+         * This PMML model grown to exactly {@code size} bytes by an {@code Extension} of padding in its header: the
+         * same model, for tests of large models.
+         */
+        public byte[] paddedTo(int size) {
+            if (type != ModelType.PMML) {
+                throw new IllegalArgumentException(this + " is not PMML");
+            }
+            byte[] pmml = bytes();
+            String open = "<Extension name=\"padding\" value=\"";
+            String close = "\"/>";
+            int room = size - pmml.length - open.length() - close.length();
+            if (room < 0) {
+                throw new IllegalArgumentException(this + " is larger than " + size + " bytes with its padding");
+            }
+            return new String(pmml, StandardCharsets.UTF_8).replaceFirst("(<Header[^>]*>)",
+                    "$1" + open + "x".repeat(room) + close).getBytes(StandardCharsets.UTF_8);
+        }
+
         /** A by-value descriptor for the wine dataType. */
         public ModelDescriptor descriptor(String version) {
             return ModelDescriptor.newBuilder().setName(modelName()).setDescription(description)

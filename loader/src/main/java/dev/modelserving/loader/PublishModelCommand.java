@@ -9,7 +9,6 @@ import dev.modelserving.proto.ModelDescriptor.ModelType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -76,15 +74,8 @@ final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    Short replicationFactor;
-
-    @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics it creates (default: the broker's default.replication.factor).")
-    void replicationFactor(short n) {
-        if (n < 1) {
-            throw new ParameterException(spec.commandLine(), "--replication-factor must be 1 or more, not " + n);
-        }
-        replicationFactor = n;
-    }
+    @Mixin
+    TopicOptions topicOptions = new TopicOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -102,7 +93,7 @@ final class PublishModelCommand implements Callable<Integer> {
         byte[] value = d.toByteArray();
         long limit;
         try (Admin admin = kafka.reachableAdmin()) {
-            topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS, Optional.ofNullable(replicationFactor));
+            topics.ensure(admin, Topics.DEFAULT_DATA_PARTITIONS, topicOptions.replicationFactor());
             limit = Math.min(maxMessageBytes(admin, topics.models()), Topics.MAX_MESSAGE_BYTES);
         }
         int bytes = SizeCheck.messageBytes(key, value);

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -78,15 +76,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "" + Topics.DEFAULT_DATA_PARTITIONS, description = "Partitions of the data topic when it is created (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    Short replicationFactor;
-
-    @Option(names = "--replication-factor", paramLabel = "N", description = "Replication factor of the topics it creates (default: the broker's default.replication.factor).")
-    void replicationFactor(short n) {
-        if (n < 1) {
-            throw new ParameterException(spec.commandLine(), "--replication-factor must be 1 or more, not " + n);
-        }
-        replicationFactor = n;
-    }
+    @Mixin
+    TopicOptions topicOptions = new TopicOptions();
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
@@ -152,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
             List<ModelDescriptor> catalog, Progress progress, PrintWriter out) throws Exception {
         Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
-            topics.ensure(admin, partitions, Optional.ofNullable(replicationFactor));
+            topics.ensure(admin, partitions, topicOptions.replicationFactor());
         }
         out.println("publishing " + records.size() + " wines (" + skippedLines + " lines skipped) to " + topics.data()
                 + " at " + rate + (count > 0 ? ", " + count + " records" : ", looping") + "; " + catalog.size()

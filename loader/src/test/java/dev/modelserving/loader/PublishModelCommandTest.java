@@ -11,7 +11,6 @@ import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelDigest;
 import dev.modelserving.proto.ModelDescriptor;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,7 +113,7 @@ class PublishModelCommandTest {
     @ValueSource(ints = {5, 50})
     void aModelOfFiveOrFiftyMebibytesTravelsInlineOnTheModelsTopicTheLoaderCreates(int mebibytes,
             EmbeddedKafkaBroker kafka) throws Exception {
-        byte[] big = padded(ProjectModel.DECISION_TREE.bytes(), mebibytes << 20);
+        byte[] big = ProjectModel.DECISION_TREE.paddedTo(mebibytes << 20);
         Path file = Files.write(tmp.resolve("big-tree.pmml"), big);
         String prefix = "pm5_" + mebibytes + "_";
 
@@ -141,8 +140,7 @@ class PublishModelCommandTest {
                     .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(1024 * 1024)))))
                     .all().get(30, TimeUnit.SECONDS);
         }
-        Path file = Files.write(tmp.resolve("big-tree.pmml"), padded(ProjectModel.DECISION_TREE.bytes(),
-                2 * 1024 * 1024));
+        Path file = Files.write(tmp.resolve("big-tree.pmml"), ProjectModel.DECISION_TREE.paddedTo(2 * 1024 * 1024));
 
         Cli cli = Cli.run("publish-model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
                 "--topic-prefix", "pm6_");
@@ -199,18 +197,6 @@ class PublishModelCommandTest {
                 .startsWith("loader: cannot read --kafka-config " + tmp.resolve("nothing.properties"));
         assertThat(exists(kafka, "pmx1_models")).isFalse();
         assertThat(exists(kafka, "pmx3_models")).isFalse();
-    }
-
-    /** The PMML with an extension of padding in its header: the same model, {@code size} bytes in all. */
-    static byte[] padded(byte[] pmml, int size) {
-        String text = new String(pmml, StandardCharsets.UTF_8);
-        String open = "<Extension name=\"padding\" value=\"";
-        String close = "\"/>";
-        int room = size - pmml.length - open.length() - close.length();
-        String padded = text.replaceFirst("(<Header[^>]*>)", "$1" + open + "x".repeat(room) + close);
-        byte[] out = padded.getBytes(StandardCharsets.UTF_8);
-        assertThat(out).hasSize(size);
-        return out;
     }
 
     private static boolean exists(EmbeddedKafkaBroker kafka, String topic) throws Exception {

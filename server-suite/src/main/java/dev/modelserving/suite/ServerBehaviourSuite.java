@@ -207,7 +207,7 @@ public abstract class ServerBehaviourSuite {
 
     private void aModelPublishedInlineScoresAsTheModelLibraryDoes(int mebibytes) throws Exception {
         ModelDescriptor big = ModelDescriptor.newBuilder(ProjectModel.DECISION_TREE.descriptor(mebibytes + "mib"))
-                .setData(ByteString.copyFrom(padded(ProjectModel.DECISION_TREE.bytes(), mebibytes << 20))).build();
+                .setData(ByteString.copyFrom(ProjectModel.DECISION_TREE.paddedTo(mebibytes << 20))).build();
         publish(big);
         awaitServing(WINE, big);
 
@@ -217,15 +217,6 @@ public abstract class ServerBehaviourSuite {
             assertThat(r.getModelName()).isEqualTo(big.getName());
             assertThat(r.getLabel()).isEqualTo(expected(big, sent.get(p)).label());
         }));
-    }
-
-    /** The PMML with an extension of padding in its header: the same model, {@code size} bytes in all. */
-    private static byte[] padded(byte[] pmml, int size) {
-        String open = "<Extension name=\"padding\" value=\"";
-        String close = "\"/>";
-        String text = new String(pmml, StandardCharsets.UTF_8).replaceFirst("(<Header[^>]*>)",
-                "$1" + open + "x".repeat(size - pmml.length - open.length() - close.length()) + close);
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -54,28 +54,39 @@ public final class TensorflowRuntime {
 
     /** Runs the load holding the cache directory's load lock, waiting for it; without it if it cannot be taken. */
     static void underLoadLock(Path dir, Runnable load) {
-        Path lockFile = dir.resolve(LOAD_LOCK);
-        FileChannel channel;
+        FileChannel lock = lock(dir.resolve(LOAD_LOCK));
         try {
-            Files.createDirectories(dir);
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot open " + lockFile + " (" + e + "): TensorFlow's native library is loaded"
-                    + " without its lock");
             load.run();
-            return;
-        }
-        boolean ran = false;
-        try (channel) {
-            channel.lock(); // released when the channel closes
-            load.run();
-            ran = true;
-        } catch (IOException e) {
-            if (!ran) {
-                LOG.log(Level.WARNING, "cannot lock " + lockFile + " (" + e + "): TensorFlow's native library is"
-                        + " loaded without it");
-                load.run();
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close(); // releases the lock
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "cannot close " + dir.resolve(LOAD_LOCK) + ": " + e);
+                }
             }
+        }
+    }
+
+    /** The lock file's channel, once this process holds its lock; null (and a warning) if it cannot be taken. */
+    private static FileChannel lock(Path lockFile) {
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(lockFile.getParent());
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel.lock();
+            return channel;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot lock " + lockFile + " (" + e + "): TensorFlow's native library is loaded"
+                    + " without it");
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the warning above says what matters
+                }
+            }
+            return null;
         }
     }
 
