@@ -96,6 +96,14 @@ public final class AkkaServer implements Callable<Integer> {
             + " longer is refused while the previous one serves on, e.g. 60s (default: 60s).")
     String loadTimeout;
 
+    @Option(names = "--data-format", description = "model-server.data.format: how a data record without a"
+            + " content-type header is read: wine, features or json (default: wine).")
+    String dataFormat;
+
+    @Option(names = "--results-format", description = "model-server.results.format: how results are written:"
+            + " protobuf or json (default: protobuf).")
+    String resultsFormat;
+
     // This server's own options.
 
     @Option(names = "--state-dir", defaultValue = "akka-state",
@@ -113,6 +121,8 @@ public final class AkkaServer implements Callable<Integer> {
         putIfGiven(overrides, "model-server.work-dir", workDir);
         putIfGiven(overrides, "model-server.models-catch-up", catchUp);
         putIfGiven(overrides, "model-server.model-load-timeout", loadTimeout);
+        putIfGiven(overrides, "model-server.data.format", dataFormat);
+        putIfGiven(overrides, "model-server.results.format", resultsFormat);
         if (modelRoots != null && !modelRoots.isEmpty()) {
             overrides.put("model-server.model-roots",
                     String.join(",", modelRoots.stream().map(Path::toString).toList()));
@@ -143,7 +153,7 @@ public final class AkkaServer implements Callable<Integer> {
         }
         ServerConfig config = new ServerConfig(bootstrapServers, settings.topicNames(), groupId, host, port, p,
                 settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp(),
-                settings.maxMessageBytes());
+                settings.maxMessageBytes(), settings.data().format(), settings.results().format());
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());
         try {
             Serving.start(system, config);

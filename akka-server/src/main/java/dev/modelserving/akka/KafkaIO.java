@@ -16,6 +16,7 @@ import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.RecordFormat;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -133,7 +134,8 @@ final class KafkaIO {
 
     private static DataRecord<CommittableOffset> incoming(CommittableMessage<byte[], byte[]> m) {
         ConsumerRecord<byte[], byte[]> r = m.record();
-        return new DataRecord<>(r.key(), r.value(), r.topic(), r.partition(), r.offset(), m.committableOffset());
+        return new DataRecord<>(r.key(), r.value(), RecordFormat.contentType(r.headers()), r.topic(), r.partition(),
+                r.offset(), m.committableOffset());
     }
 
     /** The consumer of the data topic now (a restart replaces it): stopping it ends the data stream. */
@@ -167,7 +169,7 @@ final class KafkaIO {
             Outcome<CommittableOffset> o) {
         if (o instanceof Outcome.Result<CommittableOffset> r) {
             return delivery.write(r.dataType(), r.source(), () -> producer.send(
-                    new ProducerRecord<>(config.topics().results(), r.key(), r.result())));
+                    new ProducerRecord<>(config.topics().results(), null, r.key(), r.result(), r.headers())));
         }
         if (o instanceof Outcome.DeadLetter<CommittableOffset> d) {
             return delivery.write(d.dataType(), d.source(), () -> producer.send(new ProducerRecord<>(

@@ -8,13 +8,13 @@ import akka.event.Logging;
 import akka.event.LoggingAdapter;
 import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -36,10 +36,10 @@ final class ModelServingActor extends AbstractActorWithTimers {
     static final long SAVE_EVERY_MS = 1_000;
 
     /** Score one record of this dataType; the answer is its {@link Scored}. */
-    record Score(WineRecord record) {}
+    record Score(Features record) {}
 
     /** Score records (of this dataType, for an actor); the answer is their {@code List<Scored>}, in order. */
-    record ScoreBatch(List<WineRecord> records) {}
+    record ScoreBatch(List<Features> records) {}
 
     /** Apply a models-topic message; the answer is the {@link LoadOutcome}. */
     record Update(ModelMessage message) {}

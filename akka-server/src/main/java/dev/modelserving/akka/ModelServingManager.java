@@ -72,7 +72,7 @@ final class ModelServingManager extends AbstractActor {
     @Override
     public Receive createReceive() {
         return receiveBuilder()
-                .match(ModelServingActor.Score.class, s -> actorFor(s.record().getDataType()).forward(s, getContext()))
+                .match(ModelServingActor.Score.class, s -> actorFor(s.record().dataType()).forward(s, getContext()))
                 .match(ModelServingActor.ScoreBatch.class, this::scoreBatch)
                 .match(ModelServingActor.Update.class, u -> actorFor(u.message().routingKey())
                         .forward(u, getContext()))

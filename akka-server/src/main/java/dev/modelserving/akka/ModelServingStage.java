@@ -46,10 +46,10 @@ final class ModelServingStage<P>
     private final RecordScoring scoring;
     private final Executor loading;
 
-    ModelServingStage(ModelFactory factory, ServingMetrics metrics, Executor loading) {
+    ModelServingStage(ModelFactory factory, ServingMetrics metrics, RecordScoring scoring, Executor loading) {
         this.factory = factory;
         this.metrics = metrics;
-        this.scoring = new RecordScoring(metrics);
+        this.scoring = scoring;
         this.loading = loading;
     }
 

@@ -26,9 +26,9 @@ import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Scored;
-import dev.modelserving.proto.WineRecord;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -79,7 +79,7 @@ final class Serving {
         this.config = config;
         this.kafka = new KafkaIO(system, config);
         this.metrics = new ServingMetrics(meters);
-        this.scoring = new RecordScoring(metrics);
+        this.scoring = new RecordScoring(metrics, config.dataFormat(), config.resultsFormat());
         this.delivery = new Delivery(metrics);
         this.producer = kafka.producer();
         this.factory = new ModelFactory(config.loading());
@@ -149,7 +149,7 @@ final class Serving {
     private void startStage() {
         AtomicReference<ServingView> current = new AtomicReference<>(ServingView.none());
         run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
-                        blocking), (b, stage) -> {
+                        scoring, blocking), (b, stage) -> {
                     b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
                     b.from(b.add(kafka.data())).toInlet(stage.in1());
                     return SourceShape.of(stage.out());
@@ -200,7 +200,7 @@ final class Serving {
     @SuppressWarnings("unchecked")
     private CompletionStage<List<Outcome<CommittableOffset>>> score(ActorRef manager,
             List<RecordScoring.Decoded<CommittableOffset>> batch) {
-        List<WineRecord> records = RecordScoring.records(batch);
+        List<Features> records = RecordScoring.records(batch);
         CompletionStage<List<Scored>> scored = records.isEmpty() ? CompletableFuture.completedFuture(List.of())
                 : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK).thenApply(a -> (List<Scored>) a);
         return scored.thenApply(list -> scoring.outcomes(batch, list));

@@ -11,6 +11,7 @@ import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.LoadingPolicy;
@@ -158,7 +159,7 @@ class ModelServingActorsTest {
     }
 
     private Scored score(ActorRef manager, String dataType, int i) throws Exception {
-        return ask(manager, new ModelServingActor.Score(WINES.get(i).toRecord(dataType)));
+        return ask(manager, new ModelServingActor.Score(WineFeatures.of(WINES.get(i).toRecord(dataType))));
     }
 
     @SuppressWarnings("unchecked")

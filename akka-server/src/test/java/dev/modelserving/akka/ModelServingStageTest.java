@@ -18,8 +18,12 @@ import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
 import dev.modelserving.kafka.DataRecord;
+import dev.modelserving.kafka.RecordFormat;
+import dev.modelserving.kafka.RecordScoring;
+import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
@@ -66,8 +70,10 @@ class ModelServingStageTest {
     @BeforeEach
     void runTheStage() {
         meters = new SimpleMeterRegistry();
+        ServingMetrics metrics = new ServingMetrics(meters);
         ModelServingStage<Integer> stage = new ModelServingStage<>(new ModelFactory(LoadingPolicy.defaults()
-                .withWorkDir(tmp)), new ServingMetrics(meters), ForkJoinPool.commonPool());
+                .withWorkDir(tmp)), metrics, new RecordScoring(metrics, RecordFormat.WINE, ResultFormat.PROTOBUF),
+                ForkJoinPool.commonPool());
         var materialized = Source.fromGraph(GraphDSL.create3(TestSource.<ModelMessage>probe(system),
                         TestSource.<DataRecord<Integer>>probe(system), stage, (m, d, v) -> List.<Object>of(m, d, v),
                         (b, m, d, s) -> {
@@ -121,7 +127,7 @@ class ModelServingStageTest {
             for (int i = 0; i < 20; i++) {
                 ServingResult r = result(out.expectNext());
                 assertThat(r.getModelName()).isEqualTo(tree.getName());
-                assertThat(r.getLabel()).isEqualTo(expected.score(WINES.get(i).toRecord("wine")).label());
+                assertThat(r.getLabel()).isEqualTo(expected.score(WineFeatures.of(WINES.get(i).toRecord("wine"))).label());
                 assertThat(r.getSourceOffset()).isEqualTo(i);
             }
         }

@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
@@ -43,16 +45,17 @@ public class ModelScoringBenchmark {
     public String kind;
 
     private Model model;
-    private List<WineRecord> records;
-    private List<List<WineRecord>> batches;
+    private List<Features> records;
+    private List<List<Features>> batches;
     private byte[][] encoded;
     private int next;
 
     @Setup(Level.Trial)
     public void load() throws Exception {
         List<WineRow> wines = ProjectData.wines();
-        records = wines.stream().map(w -> w.toRecord(ProjectData.DATA_TYPE)).toList();
-        encoded = records.stream().map(WineRecord::toByteArray).toArray(byte[][]::new);
+        List<WineRecord> wineRecords = wines.stream().map(w -> w.toRecord(ProjectData.DATA_TYPE)).toList();
+        records = wineRecords.stream().map(WineFeatures::of).toList();
+        encoded = wineRecords.stream().map(WineRecord::toByteArray).toArray(byte[][]::new);
         batches = new ArrayList<>();
         for (int i = 0; i + BATCH <= records.size(); i += BATCH) {
             batches.add(records.subList(i, i + BATCH));
@@ -75,7 +78,7 @@ public class ModelScoringBenchmark {
     @Benchmark
     public Prediction decodeAndScore() throws Exception {
         next = (next + 1) % encoded.length;
-        return model.score(WineRecord.parseFrom(encoded[next]));
+        return model.score(WineFeatures.of(WineRecord.parseFrom(encoded[next])));
     }
 
     @Benchmark

@@ -2,6 +2,8 @@ package dev.modelserving.kstreams;
 
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.RecordFormat;
+import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.SizeCheck;
 import dev.modelserving.model.CurrentModel;
@@ -34,6 +36,8 @@ public class LocalServing implements ServingState {
     private final ModelFactory factory;
     private final Delivery delivery;
     private final SizeCheck sizeCheck;
+    private final RecordFormat defaultFormat;
+    private final ResultFormat resultFormat;
     private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
 
     /** The server's: the records Kafka Streams gave up (see {@link UndeliverableHandler}) count here. */
@@ -42,9 +46,11 @@ public class LocalServing implements ServingState {
             @ConfigProperty(name = "quarkus.kafka-streams.bootstrap-servers") String bootstrap) {
         this.factory = new ModelFactory(settings.loadingPolicy());
         this.delivery = delivery;
+        this.defaultFormat = settings.data().format();
+        this.resultFormat = settings.results().format();
         this.sizeCheck = new SizeCheck(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 settings.topicNames(), delivery);
-        UndeliverableHandler.reportTo(delivery);
+        UndeliverableHandler.reportTo(delivery, settings.data().format());
     }
 
     /** For tests of a topology: no records given up to show. */
@@ -52,6 +58,18 @@ public class LocalServing implements ServingState {
         this.factory = new ModelFactory(policy);
         this.delivery = null;
         this.sizeCheck = null;
+        this.defaultFormat = RecordFormat.WINE;
+        this.resultFormat = ResultFormat.PROTOBUF;
+    }
+
+    /** The format of a data record without a content-type header. */
+    RecordFormat defaultFormat() {
+        return defaultFormat;
+    }
+
+    /** How results are written. */
+    ResultFormat resultFormat() {
+        return resultFormat;
     }
 
     /**

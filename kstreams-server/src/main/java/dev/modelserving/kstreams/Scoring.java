@@ -3,6 +3,7 @@ package dev.modelserving.kstreams;
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.ModelRegistry;
@@ -24,20 +25,20 @@ final class Scoring {
     private final LocalServing serving;
 
     Scoring(ServingMetrics metrics, LocalServing serving) {
-        this.scoring = new RecordScoring(metrics);
+        this.scoring = new RecordScoring(metrics, serving.defaultFormat(), serving.resultFormat());
         this.serving = serving;
     }
 
     void score(Record<byte[], byte[]> record, ModelRegistry registry, ProcessorContext<byte[], byte[]> context) {
         RecordMetadata m = context.recordMetadata().orElseThrow();
-        DataRecord<Void> in = new DataRecord<>(record.key(), record.value(), m.topic(), m.partition(), m.offset(),
-                null);
+        DataRecord<Void> in = new DataRecord<>(record.key(), record.value(),
+                RecordFormat.contentType(record.headers()), m.topic(), m.partition(), m.offset(), null);
         for (Outcome<Void> o : scoring.score(List.of(in), registry)) {
             if (!serving.fits(o)) {
                 continue; // given up: larger than its topic takes
             }
             if (o instanceof Outcome.Result<Void> r) {
-                context.forward(new Record<>(r.key(), r.result(), record.timestamp()));
+                context.forward(new Record<>(r.key(), r.result(), record.timestamp(), r.headers()));
             } else if (o instanceof Outcome.DeadLetter<Void> d) {
                 context.forward(new Record<>(d.key(), d.valueOrEmpty(), record.timestamp(), d.headers()));
             }

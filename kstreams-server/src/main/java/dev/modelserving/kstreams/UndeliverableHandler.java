@@ -1,9 +1,9 @@
 package dev.modelserving.kstreams;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Provenance;
-import dev.modelserving.proto.WineRecord;
+import dev.modelserving.kafka.RecordDecoder;
+import dev.modelserving.kafka.RecordFormat;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -31,12 +31,17 @@ public class UndeliverableHandler implements ProductionExceptionHandler {
 
     private static final System.Logger LOG = System.getLogger(UndeliverableHandler.class.getName());
     private static final AtomicReference<Delivery> DELIVERY = new AtomicReference<>();
+    private static final AtomicReference<RecordFormat> DEFAULT_FORMAT = new AtomicReference<>(RecordFormat.WINE);
 
     private boolean exactlyOnce;
 
-    /** Where this process's handlers report the records they give up (Kafka Streams creates the handlers). */
-    static void reportTo(Delivery delivery) {
+    /**
+     * Where this process's handlers report the records they give up (Kafka Streams creates the handlers), and the
+     * format of records without a content-type header (to count a given-up record under its dataType).
+     */
+    static void reportTo(Delivery delivery, RecordFormat defaultFormat) {
         DELIVERY.set(delivery);
+        DEFAULT_FORMAT.set(defaultFormat);
     }
 
     @Override
@@ -54,18 +59,11 @@ public class UndeliverableHandler implements ProductionExceptionHandler {
         }
         Delivery delivery = DELIVERY.get();
         if (delivery != null) {
-            delivery.givenUp(dataType(context.sourceRawValue()),
+            delivery.givenUp(RecordDecoder.dataTypeOrNull(context.sourceRawValue(),
+                    RecordFormat.contentType(context.headers()), DEFAULT_FORMAT.get()),
                     source, "Kafka Streams' attempts to write its outcome failed", exception);
         }
         return ProductionExceptionHandlerResponse.CONTINUE;
-    }
-
-    private static String dataType(byte[] input) {
-        try {
-            return input == null ? null : WineRecord.parseFrom(input).getDataType();
-        } catch (InvalidProtocolBufferException e) {
-            return null;
-        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.modelserving.data.WineRow;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.proto.ModelDescriptor;
@@ -101,7 +102,7 @@ class TopologyTest {
         try (Model expected = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)).load(tree)) {
             for (int i = 0; i < sent.size(); i++) {
                 assertThat(out.get(i).getModelName()).isEqualTo(tree.getName());
-                assertThat(out.get(i).getLabel()).isEqualTo(expected.score(sent.get(i)).label());
+                assertThat(out.get(i).getLabel()).isEqualTo(expected.score(WineFeatures.of(sent.get(i))).label());
                 assertThat(out.get(i).getSourceOffset()).isEqualTo(i);
             }
         }
@@ -125,7 +126,7 @@ class TopologyTest {
                 "wine-decision-tree");
         try (Model linear = new ModelFactory(LoadingPolicy.defaults()).load(
                 ProjectModel.LINEAR_REGRESSION.descriptor("1"))) {
-            assertThat(out.get(0).getValue()).isCloseTo(linear.score(before.get(0)).value(), within(1e-9));
+            assertThat(out.get(0).getValue()).isCloseTo(linear.score(WineFeatures.of(before.get(0))).value(), within(1e-9));
         }
     }
 

@@ -34,7 +34,7 @@ public final class LoaderMain implements Callable<Integer> {
 
     /** A command line whose errors are one line on stderr, never a stack trace. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new LoaderMain());
+        CommandLine cli = new CommandLine(new LoaderMain()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {

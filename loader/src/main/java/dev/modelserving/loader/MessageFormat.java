@@ -1,7 +1,13 @@
 package dev.modelserving.loader;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.RecordDecoder;
+import dev.modelserving.kafka.RecordFormat;
+import dev.modelserving.kafka.ResultFormat;
+import dev.modelserving.model.FeatureNames;
+import dev.modelserving.model.Features;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
@@ -21,21 +27,21 @@ final class MessageFormat {
 
     private MessageFormat() {}
 
-    static String line(ConsumerRecord<String, byte[]> m, Topics topics) {
+    static String line(ConsumerRecord<String, byte[]> m, Topics topics, RecordFormat dataFormat) {
         String where = Provenance.of(m.topic(), m.partition(), m.offset()) + " ";
         if (m.value() == null && !m.topic().equals(topics.models())) {
             return where + "no value (key " + m.key() + ")";
         }
         try {
             if (m.topic().equals(topics.data())) {
-                return where + record(WineRecord.parseFrom(m.value()));
+                return where + record(m, dataFormat);
             }
             if (m.topic().equals(topics.models())) {
                 return where + (m.value() == null ? "model for dataType '" + m.key() + "' removed (tombstone)"
                         : model(ModelDescriptor.parseFrom(m.value())));
             }
             if (m.topic().equals(topics.results())) {
-                return where + result(ServingResult.parseFrom(m.value()));
+                return where + result(resultOf(m));
             }
             if (m.topic().equals(topics.deadLetters())) {
                 return where + deadLetter(m);
@@ -44,6 +50,40 @@ final class MessageFormat {
         } catch (InvalidProtocolBufferException e) {
             return where + "undecodable (" + size(m.value()) + " bytes): " + e.getMessage();
         }
+    }
+
+    /** A data record read by its content-type header, else {@code dataFormat}. */
+    private static String record(ConsumerRecord<String, byte[]> m, RecordFormat dataFormat)
+            throws InvalidProtocolBufferException {
+        String contentType = RecordFormat.contentType(m.headers());
+        RecordFormat format = contentType == null ? dataFormat : RecordFormat.ofContentType(contentType).orElse(null);
+        if (format == null) {
+            return "record of unknown content-type '" + contentType + "' (" + size(m.value()) + " bytes)";
+        }
+        if (format == RecordFormat.WINE) {
+            return record(WineRecord.parseFrom(m.value()));
+        }
+        try {
+            Features r = RecordDecoder.decode(m.value(), format);
+            StringBuilder out = new StringBuilder("record dataType=").append(r.dataType());
+            for (String name : r.names()) {
+                Object v = r.value(FeatureNames.key(name));
+                out.append(' ').append(name).append('=').append(v instanceof Double d ? number(d) : v);
+            }
+            return out.toString();
+        } catch (RecordDecoder.NotARecordException e) {
+            throw new InvalidProtocolBufferException(e.getMessage());
+        }
+    }
+
+    /** A result in the format its content-type header names. */
+    private static ServingResult resultOf(ConsumerRecord<String, byte[]> m) throws InvalidProtocolBufferException {
+        if (ResultFormat.JSON.contentType.equals(RecordFormat.contentType(m.headers()))) {
+            ServingResult.Builder r = ServingResult.newBuilder();
+            JsonFormat.parser().merge(new String(m.value(), StandardCharsets.UTF_8), r);
+            return r.build();
+        }
+        return ServingResult.parseFrom(m.value());
     }
 
     static String record(WineRecord r) {

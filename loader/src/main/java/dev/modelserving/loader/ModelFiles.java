@@ -31,9 +31,12 @@ final class ModelFiles {
     record Spec(Path file, ModelType type, String dataType, String name, String description, String version,
             boolean byReference, TensorflowNames tf) {}
 
-    /** Where a TensorFlow model is fed and fetched; empty strings mean the defaults. */
-    record TensorflowNames(String input, String output, String signature) {
-        static final TensorflowNames DEFAULTS = new TensorflowNames("", "", "");
+    /**
+     * Where a TensorFlow model is fed and fetched, and the features its input columns are; empty strings and an
+     * empty list mean the defaults.
+     */
+    record TensorflowNames(String input, String output, String signature, List<String> inputFeatures) {
+        static final TensorflowNames DEFAULTS = new TensorflowNames("", "", "", List.of());
     }
 
     /** Reads, describes and validates one model file. */
@@ -51,7 +54,11 @@ final class ModelFiles {
         if (spec.type() == ModelType.TENSORFLOW) {
             d.setTfFormat(spec.file().toString().endsWith(".zip") ? TensorflowFormat.SAVED_MODEL_ZIP
                     : TensorflowFormat.FROZEN_GRAPH)
-                    .setTfInput(spec.tf().input()).setTfOutput(spec.tf().output()).setTfSignature(spec.tf().signature());
+                    .setTfInput(spec.tf().input()).setTfOutput(spec.tf().output()).setTfSignature(spec.tf().signature())
+                    .addAllInputFeatures(spec.tf().inputFeatures());
+        } else if (!spec.tf().inputFeatures().isEmpty()) {
+            throw new ModelLoadException("--inputs names a TensorFlow model's input columns; a PMML model declares"
+                    + " its own inputs");
         }
         if (spec.byReference()) {
             d.setLocation(spec.file().toAbsolutePath().normalize().toString()).setSha256(ModelDigest.sha256(bytes));

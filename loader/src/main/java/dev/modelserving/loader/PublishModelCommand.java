@@ -8,6 +8,8 @@ import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Spec;
 /** Deploys one model: checked locally with the model library first, then published keyed by its dataType. */
 @Command(name = "publish-model", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = {"Publishes one model to the models topic, keyed by its dataType; every server swaps it in.",
-                "The model is loaded and scored on sample wines here first: a file that would be refused is never"
+                "The model is loaded and scored on sample records here first: a file that would be refused is never"
                         + " sent."})
 final class PublishModelCommand implements Callable<Integer> {
 
@@ -68,6 +70,9 @@ final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--tf-signature", defaultValue = "", description = "SavedModel: the signature to call (default: serving_default).")
     String tfSignature;
 
+    @Option(names = "--inputs", split = ",", paramLabel = "NAME", description = "TensorFlow: the features fed as the input tensor's columns, in order, e.g. tenure,monthly_charges,support_calls (default: the 11 wine measurements).")
+    List<String> inputs = new ArrayList<>();
+
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
     String bootstrap;
 
@@ -82,7 +87,7 @@ final class PublishModelCommand implements Callable<Integer> {
         ModelDescriptor d;
         try {
             d = ModelFiles.describe(new ModelFiles.Spec(file, modelType(), dataType, name, description, version,
-                    byReference, new ModelFiles.TensorflowNames(tfInput, tfOutput, tfSignature)));
+                    byReference, new ModelFiles.TensorflowNames(tfInput, tfOutput, tfSignature, List.copyOf(inputs))));
         } catch (ModelLoadException e) {
             spec.commandLine().getErr().println("loader: model " + file + " not published: " + e.getMessage());
             return LoaderMain.BAD_INPUT;

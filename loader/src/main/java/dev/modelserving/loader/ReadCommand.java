@@ -1,6 +1,7 @@
 package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -44,6 +45,19 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--max", defaultValue = "0", description = "Stop after this many messages (default: no limit).")
     long max;
 
+    @Option(names = "--output", defaultValue = "text", description = "text: one readable line per message; json: one JSON"
+            + " object per message (topic, partition, offset, key, headers, value decoded), for jq (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    @Option(names = "--data-format", defaultValue = "wine", description = "How a data record without a content-type"
+            + " header is read: wine, features or json, as the servers' model-server.data.format (default: ${DEFAULT-VALUE}).")
+    RecordFormat dataFormat;
+
+    /** How messages are printed. */
+    enum Output {
+        TEXT, JSON
+    }
+
     @Option(names = "--idle", converter = Durations.class, description = "Stop when no message arrived for this long, e.g. 5s (default: follow).")
     Duration idle;
 
@@ -68,7 +82,8 @@ final class ReadCommand implements Callable<Integer> {
             while (!stopping && (max == 0 || read < max)
                     && (idle == null || System.nanoTime() - lastMessage < idle.toNanos())) {
                 for (ConsumerRecord<String, byte[]> m : consumer.poll(Duration.ofMillis(200))) {
-                    out.println(MessageFormat.line(m, topics));
+                    out.println(output == Output.JSON ? MessageJson.line(m, topics, dataFormat)
+                            : MessageFormat.line(m, topics, dataFormat));
                     lastMessage = System.nanoTime();
                     if (++read == max) {
                         break;

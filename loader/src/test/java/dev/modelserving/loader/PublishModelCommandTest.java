@@ -55,6 +55,32 @@ class PublishModelCommandTest {
     }
 
     @Test
+    void aTensorflowModelCarriesItsInputFeatureNamesWhichMustFitItsInputTensor(EmbeddedKafkaBroker kafka)
+            throws Exception {
+        Path file = Files.write(tmp.resolve("mlp.pb"), ProjectModel.MLP_FROZEN_GRAPH.bytes());
+        String inputs = "Fixed Acidity,volatileAcidity,citric_acid,residual sugar,chlorides,free sulfur dioxide,"
+                + "total sulfur dioxide,density,PH,sulphates,alcohol";
+
+        Cli named = Cli.run("publish-model", file.toString(), "--inputs", inputs, "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+        Cli tooFew = Cli.run("publish-model", file.toString(), "--inputs", "tenure,plan", "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+        Path tree = Files.write(tmp.resolve("tree.pmml"), ProjectModel.DECISION_TREE.bytes());
+        Cli pmml = Cli.run("publish-model", tree.toString(), "--inputs", "a,b", "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+
+        assertThat(named.exitCode()).as(named.err()).isZero();
+        ModelDescriptor d = ModelDescriptor.parseFrom(
+                TestKafka.readAll(kafka.bootstrapServers(), "pm9_models", false).get(0).value());
+        assertThat(d.getInputFeaturesList()).containsExactly(inputs.split(","));
+        assertThat(tooFew.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(tooFew.err()).contains("expected [-1, 2] (one column per input feature)");
+        assertThat(pmml.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(pmml.err()).contains("a PMML model declares its own inputs");
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pm9_models", false)).hasSize(1);
+    }
+
+    @Test
     void publishesATensorflowModelByReferenceWithItsDigest(EmbeddedKafkaBroker kafka) throws Exception {
         byte[] zip = ProjectModel.MLP_SAVED_MODEL.bytes();
         Path file = Files.write(tmp.resolve("mlp.zip"), zip);

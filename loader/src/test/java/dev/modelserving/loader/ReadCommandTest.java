@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.EmbeddedKafkaExtension;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelserving.kafka.RecordFormat;
+import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.proto.FeatureRecord;
+import dev.modelserving.proto.FeatureValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
@@ -55,5 +64,71 @@ class ReadCommandTest {
                         + " <- read1_data[0]@0",
                 "read1_data_dlq[0]@0 dead letter (3 bytes) error=not a WineRecord");
         assertThat(cli.err()).contains("4 messages read");
+    }
+
+    @Test
+    void printsEveryTopicAsJsonLinesWhateverTheRecordAndResultFormats(EmbeddedKafkaBroker kafka) throws Exception {
+        Topics topics = Topics.withPrefix("read2_");
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            ProducerRecord<String, byte[]> json = new ProducerRecord<>(topics.data(), 0, "c-1",
+                    "{\"dataType\":\"churn\",\"features\":{\"plan\":\"gold\",\"tenure\":12,\"paperless\":true}}"
+                            .getBytes(StandardCharsets.UTF_8));
+            json.headers().add("Content-Type", "application/json".getBytes(StandardCharsets.UTF_8));
+            p.send(json).get();
+            ProducerRecord<String, byte[]> features = new ProducerRecord<>(topics.data(), 0, null,
+                    FeatureRecord.newBuilder().setDataType("churn")
+                            .putFeatures("region", FeatureValue.newBuilder().setText("north").build()).build()
+                            .toByteArray());
+            features.headers().add("content-type", RecordFormat.FEATURES.contentType.getBytes(StandardCharsets.UTF_8));
+            p.send(features).get();
+            p.send(new ProducerRecord<>(topics.models(), "churn", ModelDescriptor.newBuilder().setName("tree")
+                    .setVersion("3").setDataType("churn").setModeltype(ModelDescriptor.ModelType.PMML)
+                    .setData(ByteString.copyFrom(new byte[42])).build().toByteArray())).get();
+            ServingResult result = ServingResult.newBuilder().setDataType("churn").setModelName("tree")
+                    .setLabel("yes").putProbabilities("yes", 0.75).setSourceTopic(topics.data()).setSourceOffset(1)
+                    .build();
+            ProducerRecord<String, byte[]> jsonResult = new ProducerRecord<>(topics.results(), "c-1",
+                    ResultFormat.JSON.encode(result));
+            jsonResult.headers().add("content-type", ResultFormat.JSON.contentType.getBytes(StandardCharsets.UTF_8));
+            p.send(jsonResult).get();
+            p.send(new ProducerRecord<>(topics.results(), ResultFormat.PROTOBUF.encode(result))).get();
+        }
+
+        Cli cli = Cli.run("read", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "read2_",
+                "--max", "5", "--output", "json");
+
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : cli.out().lines().toList()) {
+            lines.add(mapper.readTree(line));
+        }
+        assertThat(lines).hasSize(5);
+        JsonNode jsonRecord = only(lines, "read2_data", 0);
+        assertThat(jsonRecord.path("key").asText()).isEqualTo("c-1");
+        assertThat(jsonRecord.path("headers").path("Content-Type").asText()).isEqualTo("application/json");
+        assertThat(jsonRecord.path("value").toString())
+                .isEqualTo("{\"dataType\":\"churn\",\"features\":{\"plan\":\"gold\",\"tenure\":12.0,\"paperless\":true}}");
+        assertThat(only(lines, "read2_data", 1).path("value").toString())
+                .isEqualTo("{\"dataType\":\"churn\",\"features\":{\"region\":\"north\"}}");
+        JsonNode model = only(lines, "read2_models", 0).path("value");
+        assertThat(model.path("name").asText()).isEqualTo("tree");
+        assertThat(model.path("dataBytes").asInt()).isEqualTo(42);
+        assertThat(model.has("data")).isFalse();
+        for (long offset : new long[] {0, 1}) {
+            JsonNode r = only(lines, "read2_results", offset).path("value");
+            assertThat(r.path("modelName").asText()).isEqualTo("tree");
+            assertThat(r.path("label").asText()).isEqualTo("yes");
+            assertThat(r.path("probabilities").path("yes").asDouble()).isEqualTo(0.75);
+            assertThat(r.path("sourceOffset").asLong()).isEqualTo(1);
+        }
+    }
+
+    private static JsonNode only(List<JsonNode> lines, String topic, long offset) {
+        return lines.stream().filter(l -> l.path("topic").asText().equals(topic) && l.path("offset").asLong() == offset)
+                .findFirst().orElseThrow(() -> new AssertionError("no line for " + topic + "@" + offset + " in " + lines));
     }
 }

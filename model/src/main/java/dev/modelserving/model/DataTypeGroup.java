@@ -1,7 +1,7 @@
 package dev.modelserving.model;
 
-import dev.modelserving.proto.WineRecord;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,17 +14,17 @@ import java.util.Map;
  * @param indexes where each record stood in the batch, ascending
  * @param records the records, in batch order
  */
-public record DataTypeGroup(String dataType, List<Integer> indexes, List<WineRecord> records) {
+public record DataTypeGroup(String dataType, List<Integer> indexes, List<Features> records) {
 
     /** A batch split by dataType, the groups in the order their dataType first appears. */
-    public static List<DataTypeGroup> of(List<WineRecord> batch) {
+    public static List<DataTypeGroup> of(List<? extends Features> batch) {
         Map<String, List<Integer>> byType = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
-            byType.computeIfAbsent(batch.get(i).getDataType(), t -> new ArrayList<>()).add(i);
+            byType.computeIfAbsent(batch.get(i).dataType(), t -> new ArrayList<>()).add(i);
         }
         List<DataTypeGroup> out = new ArrayList<>(byType.size());
         byType.forEach((dataType, indexes) -> out.add(new DataTypeGroup(dataType, List.copyOf(indexes),
-                indexes.size() == batch.size() ? batch : indexes.stream().map(batch::get).toList())));
+                indexes.size() == batch.size() ? Collections.unmodifiableList(batch) : indexes.stream().<Features>map(batch::get).toList())));
         return out;
     }
 }

@@ -1,6 +1,5 @@
 package dev.modelserving.model;
 
-import dev.modelserving.proto.WineRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,13 +12,19 @@ public interface Model extends AutoCloseable {
     /** What this model is: name, version, type, where it came from. */
     ModelInfo info();
 
+    /**
+     * The features this model reads, in its order. A record may carry more; one that lacks an input the model
+     * cannot do without fails to score, and the {@link ScoringException} names what it lacks.
+     */
+    List<ModelInput> inputs();
+
     /** Scores one record. Throws {@link ScoringException} when this record cannot be scored. */
-    Prediction score(WineRecord record);
+    Prediction score(Features record);
 
     /** Scores records in one go; the result has one prediction per record, in order. */
-    default List<Prediction> scoreBatch(List<WineRecord> records) {
+    default List<Prediction> scoreBatch(List<? extends Features> records) {
         List<Prediction> out = new ArrayList<>(records.size());
-        for (WineRecord r : records) {
+        for (Features r : records) {
             out.add(score(r));
         }
         return out;

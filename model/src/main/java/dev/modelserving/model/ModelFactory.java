@@ -2,7 +2,6 @@ package dev.modelserving.model;
 
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;
-import dev.modelserving.proto.WineRecord;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +123,7 @@ public final class ModelFactory {
     }
 
     private static void scoreSamples(Model model, String dataType) {
-        List<WineRecord> samples = SampleWines.forDataType(dataType);
+        List<Features> samples = SampleRecords.forInputs(model.inputs(), dataType);
         List<Prediction> batch = model.scoreBatch(samples);
         if (batch.size() != samples.size()) {
             throw new ScoringException("a batch of " + samples.size() + " gave " + batch.size() + " predictions");

@@ -2,7 +2,6 @@ package dev.modelserving.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.Arrays;
@@ -168,7 +167,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** Scores one record with its dataType's model. */
-    public Scored score(WineRecord record) {
+    public Scored score(Features record) {
         return scoreBatch(List.of(record)).get(0);
     }
 
@@ -176,13 +175,13 @@ public final class ModelRegistry implements AutoCloseable {
      * Scores records, each with its own dataType's model, one model call per dataType (the fast path for
      * TensorFlow). The result has one entry per record, in order.
      */
-    public List<Scored> scoreBatch(List<WineRecord> records) {
+    public List<Scored> scoreBatch(List<? extends Features> records) {
         Scored[] out = new Scored[records.size()];
         DataTypeGroup.of(records).forEach(g -> scoreGroup(g.dataType(), g.indexes(), records, g.records(), out));
         return Arrays.asList(out);
     }
 
-    private void scoreGroup(String dataType, List<Integer> indexes, List<WineRecord> records, List<WineRecord> group,
+    private void scoreGroup(String dataType, List<Integer> indexes, List<? extends Features> records, List<Features> group,
             Scored[] out) {
         Slot slot = slots.get(dataType);
         while (true) {
@@ -214,10 +213,10 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** A batch failed: find the records that fail on their own, score the rest. */
-    private void scoreOneByOne(Slot slot, ServedModel served, List<Integer> indexes, List<WineRecord> records,
+    private void scoreOneByOne(Slot slot, ServedModel served, List<Integer> indexes, List<? extends Features> records,
             Scored[] out) {
         for (int i : indexes) {
-            WineRecord r = records.get(i);
+            Features r = records.get(i);
             long start = System.nanoTime();
             try {
                 List<Prediction> p = served.scoreBatch(List.of(r));

@@ -1,7 +1,5 @@
 package dev.modelserving.model;
 
-import dev.modelserving.proto.WineRecord;
-
 /**
  * The outcome of serving one record: a prediction by a model, or skipped (no model for its dataType), or failed
  * (the model could not score this record; {@code error} says why).
@@ -12,9 +10,9 @@ import dev.modelserving.proto.WineRecord;
  * @param durationNanos time spent scoring (for a batch, its share of the batch time)
  * @param error why scoring failed; null otherwise
  */
-public record Scored(WineRecord record, ModelInfo model, Prediction prediction, long durationNanos, String error) {
+public record Scored(Features record, ModelInfo model, Prediction prediction, long durationNanos, String error) {
 
-    static Scored skipped(WineRecord record) {
+    static Scored skipped(Features record) {
         return new Scored(record, null, null, 0, null);
     }
 

@@ -1,6 +1,5 @@
 package dev.modelserving.model;
 
-import dev.modelserving.proto.WineRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +45,7 @@ final class ServedModel {
     }
 
     /** Predictions for the records, in order; null when this model was retired meanwhile. */
-    List<Prediction> scoreBatch(List<WineRecord> records) {
+    List<Prediction> scoreBatch(List<? extends Features> records) {
         Lock read = lock.readLock();
         read.lock();
         try {

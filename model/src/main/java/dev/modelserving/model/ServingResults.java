@@ -18,7 +18,7 @@ public final class ServingResults {
      */
     public static ServingResult of(Scored s, String topic, int partition, long offset, long scoredAtMs) {
         ServingResult.Builder r = ServingResult.newBuilder()
-                .setDataType(s.record().getDataType())
+                .setDataType(s.record().dataType())
                 .setModelName(s.model().name())
                 .setModelVersion(s.model().version())
                 .putAllProbabilities(s.prediction().probabilities())

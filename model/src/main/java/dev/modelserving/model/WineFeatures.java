@@ -4,7 +4,6 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.modelserving.proto.WineRecord;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -69,9 +68,48 @@ public final class WineFeatures {
         return b.build();
     }
 
-    /** Lower case, letters and digits only: the form every spelling of a name shares. */
-    static String key(String name) {
-        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    /** A wine record of these 11 values in UCI order, as a record of named values. */
+    public static Features wine(String dataType, double... values) {
+        return of(record(dataType, values));
+    }
+
+    /** The names of the 11 features, as a model's inputs (what a TensorFlow model without input names reads). */
+    public static List<ModelInput> inputs() {
+        return UCI_NAMES.stream().map(ModelInput::number).toList();
+    }
+
+    /** A wine record as a record of named values: its 11 measurements under their UCI names. */
+    public static Features of(WineRecord r) {
+        return new Wine(r);
+    }
+
+    private static String key(String name) {
+        return FeatureNames.key(name);
+    }
+
+    /** A WineRecord seen through {@link Features}: a value is found by its key, read by a plain getter. */
+    private record Wine(WineRecord record) implements Features {
+
+        @Override
+        public String dataType() {
+            return record.getDataType();
+        }
+
+        @Override
+        public Object value(String key) {
+            Integer index = INDEX_BY_KEY.get(key);
+            return index == null ? null : WineFeatures.value(record, index);
+        }
+
+        @Override
+        public List<String> names() {
+            return UCI_NAMES;
+        }
+
+        @Override
+        public String toString() {
+            return "wine record " + record.getDataType();
+        }
     }
 
     private static Map<String, Integer> indexByKey() {

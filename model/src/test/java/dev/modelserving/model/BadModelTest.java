@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every kind of bad model is refused with its reason, and the model serving before keeps serving. */
 class BadModelTest {
 
-    private static final WineRecord WINE =
-            WineFeatures.record("wine", 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
+    private static final Features WINE =
+            WineFeatures.wine("wine", 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
 
     @TempDir
     Path tmp;
@@ -93,10 +92,19 @@ class BadModelTest {
     }
 
     @Test
-    void aPmmlModelWithAnInputNoRecordHasIsRefused() {
+    void aRecordLackingAPmmlModelsInputFailsNamingTheInput() {
         byte[] bytes = new String(Fixtures.resource(Fixtures.ALCOHOL_LINEAR)).replace("volatile_acidity", "colour")
                 .getBytes();
-        assertRefused(Fixtures.pmml("colour", "2", bytes), "input field 'colour' matches no wine record field");
+        double good = registry.score(WINE).prediction().value();
+        assertThat(registry.offer(Fixtures.pmml("colour", "2", bytes))).isInstanceOf(LoadOutcome.Loaded.class);
+        assertThat(registry.current("wine").orElseThrow().name()).isEqualTo("colour");
+        Scored scored = registry.score(WINE);
+        assertThat(scored.isFailed()).isTrue();
+        assertThat(scored.error()).contains("the record lacks the model's inputs [colour]");
+        java.util.Map<String, Object> withColour = new java.util.HashMap<>();
+        WINE.names().forEach(name -> withColour.put(name, WINE.value(FeatureNames.key(name))));
+        withColour.put("colour", WINE.value("volatileacidity"));
+        assertThat(registry.score(Features.of("wine", withColour)).prediction().value()).isEqualTo(good);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.modelserving.model.pmml.PmmlModelLoader;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,8 +31,8 @@ class ConcurrentSwapTest {
         ModelFactory factory = new ModelFactory(LoadingPolicy.defaults(), List.of(new ClosedUseDetector(violations)));
         ModelRegistry registry = new ModelRegistry(factory);
         registry.offer(version(0));
-        WineRecord wine = WineFeatures.record("wine", 7.4, 0.5, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 10);
-        List<WineRecord> batch = List.of(wine, wine, wine, wine);
+        Features wine = WineFeatures.wine("wine", 7.4, 0.5, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 10);
+        List<Features> batch = List.of(wine, wine, wine, wine);
         AtomicBoolean swapping = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<Long>> scorers = new ArrayList<>();
@@ -103,7 +102,12 @@ class ConcurrentSwapTest {
                 }
 
                 @Override
-                public Prediction score(WineRecord record) {
+                public List<ModelInput> inputs() {
+                    return real.inputs();
+                }
+
+                @Override
+                public Prediction score(Features record) {
                     if (closed.get()) {
                         violations.add("version " + real.info().version() + " scored after close");
                     }
@@ -111,7 +115,7 @@ class ConcurrentSwapTest {
                 }
 
                 @Override
-                public List<Prediction> scoreBatch(List<WineRecord> records) {
+                public List<Prediction> scoreBatch(List<? extends Features> records) {
                     if (closed.get()) {
                         violations.add("version " + real.info().version() + " batch-scored after close");
                     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,8 @@ class ModelRegistryTest {
         registry.close();
     }
 
-    private static WineRecord wine(String dataType, double volatileAcidity, double alcohol) {
-        return WineFeatures.record(dataType, 7.4, volatileAcidity, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, alcohol);
+    private static Features wine(String dataType, double volatileAcidity, double alcohol) {
+        return WineFeatures.wine(dataType, 7.4, volatileAcidity, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, alcohol);
     }
 
     @Test

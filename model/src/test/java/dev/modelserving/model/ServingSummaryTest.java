@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelserving.model.pmml.PmmlModelLoader;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +24,8 @@ class ServingSummaryTest {
         b.close();
     }
 
-    private static WineRecord wine(String dataType) {
-        return WineFeatures.record(dataType, 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
+    private static Features wine(String dataType) {
+        return WineFeatures.wine(dataType, 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
     }
 
     private Map<String, ServingStats> stats() {

@@ -4,7 +4,9 @@ import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.Provenance;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.RecordScoring;
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -49,11 +51,12 @@ public class Scorer {
     private final Emitter<byte[]> results;
     private final Emitter<byte[]> deadLetters;
 
-    Scorer(ModelHolder models, ServingMetrics metrics, Delivery delivery, StartupCatchUp catchUp,
+    Scorer(ModelHolder models, ServingMetrics metrics, ServerSettings settings, Delivery delivery,
+            StartupCatchUp catchUp,
             @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
             @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
         this.models = models;
-        this.scoring = new RecordScoring(metrics);
+        this.scoring = new RecordScoring(metrics, settings);
         this.delivery = delivery;
         this.catchUp = catchUp;
         this.results = results;
@@ -89,12 +92,13 @@ public class Scorer {
     private CompletableFuture<Void> writeResults(KafkaRecordBatch<byte[], byte[]> batch) {
         List<DataRecord<Void>> records = new ArrayList<>(batch.getRecords().size());
         for (KafkaRecord<byte[], byte[]> m : batch.getRecords()) {
-            records.add(new DataRecord<>(m.getKey(), m.getPayload(), m.getTopic(), m.getPartition(), offset(m), null));
+            records.add(new DataRecord<>(m.getKey(), m.getPayload(), RecordFormat.contentType(m.getHeaders()),
+                    m.getTopic(), m.getPartition(), offset(m), null));
         }
         List<CompletableFuture<Void>> writes = new ArrayList<>(records.size());
         for (Outcome<Void> o : scoring.score(records, models.registry())) {
             if (o instanceof Outcome.Result<Void> r) {
-                writes.add(delivery.write(r.dataType(), r.source(), () -> send(results, r.key(), r.result(), null)));
+                writes.add(delivery.write(r.dataType(), r.source(), () -> send(results, r.key(), r.result(), r.headers())));
             } else if (o instanceof Outcome.DeadLetter<Void> d) {
                 writes.add(delivery.write(d.dataType(), d.source(),
                         () -> send(deadLetters, d.key(), d.valueOrEmpty(), d.headers())));

@@ -6,19 +6,30 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.ByteString;
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.kafka.RecordDecoder;
+import dev.modelserving.kafka.RecordFormat;
+import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.kafka.TestKafka.Position;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.model.FeatureNames;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.ModelInput;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
+import dev.modelserving.proto.FeatureRecord;
+import dev.modelserving.proto.FeatureValue;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
@@ -104,6 +115,10 @@ public abstract class ServerBehaviourSuite {
         Files.deleteIfExists(logs);
         settings = new ServerSettings(bootstrapServers(), topics, prefix + "group", freePort(), state.toAbsolutePath(),
                 MAX_MODEL_BYTES, logs);
+        for (WithServerSetting setting : test.getTestMethod().orElseThrow()
+                .getAnnotationsByType(WithServerSetting.class)) {
+            settings = settings.with(setting.key(), setting.value());
+        }
         server = launcher().start(settings);
         starts = 1;
     }
@@ -335,6 +350,101 @@ public abstract class ServerBehaviourSuite {
     }
 
     @Test
+    @WithServerSetting(key = "model-server.results.format", value = "json")
+    void jsonRecordsAreScoredAsTheModelLibraryDoesAndTheirResultsAreJson() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+
+        Map<Position, Features> sent = new LinkedHashMap<>();
+        Map<Position, String> keys = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            byte[] record = jsonRecord(WINE, WINES.get(i));
+            Position p = kafka.send(topics.data(), "json-" + i, record, RecordFormat.JSON.contentType);
+            sent.put(p, RecordDecoder.decode(record, RecordFormat.JSON));
+            keys.put(p, "json-" + i);
+        }
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        sent.forEach((position, record) -> {
+            ServingResult r = results.get(position).get(0);
+            assertThat(r.getModelName()).isEqualTo(tree.getName());
+            assertThat(r.getDataType()).isEqualTo(WINE);
+            assertThat(r.getLabel()).isEqualTo(expected(tree, record).label());
+            assertThat(r.getProbabilitiesMap()).isEqualTo(expected(tree, record).probabilities());
+        });
+        for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
+            assertThat(header(m, RecordFormat.HEADER)).isEqualTo("application/json");
+            JsonNode r = json.readTree(m.value());
+            assertThat(r.path("modelName").asText()).isEqualTo(tree.getName());
+            // protobuf's JSON mapping leaves out fields at their default (partition 0) and writes int64 as strings
+            Position scored = new Position(r.path("sourcePartition").asInt(), r.path("sourceOffset").asLong());
+            assertThat(m.key()).isEqualTo(keys.get(scored));
+        }
+    }
+
+    @Test
+    @WithServerSetting(key = "model-server.data.format", value = "features")
+    void featureRecordsAreReadByTheDefaultFormatAndOtherRecordsByTheirContentType() throws Exception {
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(tree);
+        awaitServing(WINE, tree);
+
+        Map<Position, Features> sent = new LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) {
+            WineRecord wine = WINES.get(i).toRecord(WINE);
+            if (i % 4 == 3) {
+                // a tutorial WineRecord, named by its header, among FeatureRecords without one
+                sent.put(kafka.send(topics.data(), null, wine.toByteArray(), RecordFormat.WINE.contentType),
+                        WineFeatures.of(wine));
+            } else {
+                byte[] record = featureRecord(wine).toByteArray();
+                sent.put(kafka.send(topics.data(), null, record, null),
+                        RecordDecoder.decode(record, RecordFormat.FEATURES));
+            }
+        }
+        Position unknown = kafka.send(topics.data(), null, jsonRecord(WINE, WINES.get(0)), "text/csv");
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        sent.forEach((position, record) -> assertThat(results.get(position).get(0).getLabel())
+                .isEqualTo(expected(tree, record).label()));
+        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), 1);
+        assertThat(header(dead.get(0), "error")).startsWith("unknown content-type 'text/csv'");
+        assertThat(header(dead.get(0), "source")).isEqualTo(topics.data() + "[" + unknown.partition() + "]@"
+                + unknown.offset());
+        assertThat(kafka.readAll(topics.results())).hasSize(sent.size());
+    }
+
+    @Test
+    void aRecordLackingAnInputTheModelNeedsIsDeadLetteredNamingWhatItLacks() throws Exception {
+        ModelDescriptor linear = ProjectModel.LINEAR_REGRESSION.descriptor("1");
+        publish(linear);
+        awaitServing(WINE, linear);
+        List<String> inputs = libraryModel(linear).inputs().stream().map(ModelInput::name).toList();
+
+        byte[] partial = "{\"dataType\":\"wine\",\"features\":{\"alcohol\":10.5,\"pH\":3.3}}"
+                .getBytes(StandardCharsets.UTF_8);
+        Position lacking = kafka.send(topics.data(), "partial", partial, RecordFormat.JSON.contentType);
+        byte[] whole = jsonRecord(WINE, WINES.get(3));
+        Position complete = kafka.send(topics.data(), "whole", whole, RecordFormat.JSON.contentType);
+
+        Map<Position, List<ServingResult>> results = awaitResultsFor(Set.of(complete));
+        assertThat(results.get(complete).get(0).getValue())
+                .isCloseTo(expected(linear, RecordDecoder.decode(whole, RecordFormat.JSON)).value(), within(1e-9));
+        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), 1);
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).key()).isEqualTo("partial");
+        assertThat(dead.get(0).value()).isEqualTo(partial);
+        assertThat(header(dead.get(0), "source")).isEqualTo(topics.data() + "[" + lacking.partition() + "]@"
+                + lacking.offset());
+        String error = header(dead.get(0), "error");
+        assertThat(error).contains("the record lacks the model's inputs [");
+        inputs.stream().filter(name -> !FeatureNames.key(name).equals("alcohol") && !FeatureNames.key(name).equals("ph"))
+                .forEach(name -> assertThat(error).contains(name));
+        assertThat(error).doesNotContain("alcohol,").doesNotContain("alcohol]");
+    }
+
+    @Test
     void resultsAndDeadLettersCarryTheKeyOfTheirInputRecord() throws Exception {
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
         publish(tree);
@@ -502,14 +612,45 @@ public abstract class ServerBehaviourSuite {
 
     /** What the model library itself says of this record with this model. */
     private Prediction expected(ModelDescriptor d, WineRecord r) {
-        Model model = libraryModels.computeIfAbsent(d, descriptor -> {
+        return expected(d, WineFeatures.of(r));
+    }
+
+    /** What the model library itself says of this record with this model. */
+    private Prediction expected(ModelDescriptor d, Features r) {
+        return libraryModel(d).score(r);
+    }
+
+    /** A wine as a JSON record, its features under their UCI names ({@code "fixed acidity"}). */
+    private byte[] jsonRecord(String dataType, WineRow wine) {
+        ObjectNode record = json.createObjectNode().put("dataType", dataType);
+        ObjectNode features = record.putObject("features");
+        double[] values = WineFeatures.values(wine.toRecord(dataType));
+        for (int i = 0; i < values.length; i++) {
+            features.put(WineFeatures.UCI_NAMES.get(i), values[i]);
+        }
+        return record.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A wine as a FeatureRecord, its features under WineRecord's field names ({@code fixed_acidity}). */
+    private static FeatureRecord featureRecord(WineRecord wine) {
+        FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(wine.getDataType());
+        double[] values = WineFeatures.values(wine);
+        for (int i = 0; i < values.length; i++) {
+            r.putFeatures(WineRecord.getDescriptor().getFields().get(i).getName(),
+                    FeatureValue.newBuilder().setNumber(values[i]).build());
+        }
+        return r.build();
+    }
+
+    /** The model library's own instance of this model. */
+    private Model libraryModel(ModelDescriptor d) {
+        return libraryModels.computeIfAbsent(d, descriptor -> {
             try {
                 return new ModelFactory(LoadingPolicy.defaults().withWorkDir(settings.stateDir())).load(descriptor);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        return model.score(r);
     }
 
     /** Waits until every position has a result; returns them all (a record may be scored twice, never zero times). */
@@ -518,7 +659,7 @@ public abstract class ServerBehaviourSuite {
         waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             results.clear();
             for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
-                ServingResult r = ServingResult.parseFrom(m.value());
+                ServingResult r = result(m);
                 assertThat(r.getSourceTopic()).isEqualTo(topics.data());
                 results.computeIfAbsent(new Position(r.getSourcePartition(), r.getSourceOffset()),
                         p -> new ArrayList<>()).add(r);
@@ -580,6 +721,16 @@ public abstract class ServerBehaviourSuite {
         } catch (Exception e) {
             return "server log unreadable: " + e;
         }
+    }
+
+    /** A result message in the format its content-type header names. */
+    private static ServingResult result(ConsumerRecord<String, byte[]> m) throws Exception {
+        if (ResultFormat.JSON.contentType.equals(header(m, RecordFormat.HEADER))) {
+            ServingResult.Builder r = ServingResult.newBuilder();
+            JsonFormat.parser().merge(new String(m.value(), StandardCharsets.UTF_8), r);
+            return r.build();
+        }
+        return ServingResult.parseFrom(m.value());
     }
 
     private static String header(ConsumerRecord<String, byte[]> m, String key) {

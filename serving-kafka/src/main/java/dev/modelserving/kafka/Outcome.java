@@ -10,9 +10,18 @@ public sealed interface Outcome<P> {
 
     P passThrough();
 
-    /** A {@code ServingResult}, to the results topic; {@code source} is where its record came from. */
-    record Result<P>(byte[] key, byte[] result, String dataType, String source, P passThrough)
-            implements Outcome<P> {}
+    /**
+     * A {@code ServingResult} in {@code format}, to the results topic; {@code source} is where its record came
+     * from.
+     */
+    record Result<P>(byte[] key, byte[] result, ResultFormat format, String dataType, String source, P passThrough)
+            implements Outcome<P> {
+
+        /** The {@value RecordFormat#HEADER} header that names the result's format. */
+        public Headers headers() {
+            return format.headers();
+        }
+    }
 
     /**
      * The record as it came (key and value), to the dead-letter topic with why and where from; {@code dataType} is

@@ -1,28 +1,42 @@
 package dev.modelserving.kafka;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingResults;
-import dev.modelserving.proto.WineRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The step every server takes for its data records, whatever its engine: decode, score, and turn each record into
- * its {@link Outcome} (a result, a dead letter with the reason, or skipped), counted in the {@link ServingMetrics}.
- * An engine only feeds it its consumer's records and writes the outcomes with its producer.
+ * The step every server takes for its data records, whatever its engine: decode (by the {@link RecordFormat} rule),
+ * score, and turn each record into its {@link Outcome} (a result in the configured {@link ResultFormat}, a dead
+ * letter with the reason, or skipped), counted in the {@link ServingMetrics}. An engine only feeds it its
+ * consumer's records and writes the outcomes with its producer.
  */
 public final class RecordScoring {
 
     private final ServingMetrics metrics;
+    private final RecordFormat defaultFormat;
+    private final ResultFormat resultFormat;
 
-    public RecordScoring(ServingMetrics metrics) {
+    /**
+     * @param defaultFormat the format of a record without a {@value RecordFormat#HEADER} header
+     * @param resultFormat how results are written
+     */
+    public RecordScoring(ServingMetrics metrics, RecordFormat defaultFormat, ResultFormat resultFormat) {
         this.metrics = metrics;
+        this.defaultFormat = defaultFormat;
+        this.resultFormat = resultFormat;
     }
 
-    /** A decoded record, or the dead letter of one that is not a WineRecord. */
-    public record Decoded<P>(DataRecord<P> in, WineRecord record, Outcome.DeadLetter<P> deadLetter) {
+    /** With the formats of a server's settings. */
+    public RecordScoring(ServingMetrics metrics, ServerSettings settings) {
+        this(metrics, settings.data().format(), settings.results().format());
+    }
+
+    /** A decoded record, or the dead letter of one that is not a record of its format. */
+    public record Decoded<P>(DataRecord<P> in, Features record, Outcome.DeadLetter<P> deadLetter) {
         public boolean isDeadLetter() {
             return deadLetter != null;
         }
@@ -35,24 +49,33 @@ public final class RecordScoring {
         return outcomes(decoded, registry.scoreBatch(records(decoded)));
     }
 
-    /** Decodes a record; one that is not a WineRecord becomes its dead letter (counted). */
+    /**
+     * Decodes a record in the format its {@value RecordFormat#HEADER} header names, else the default format; one
+     * that is not a record of that format, or names an unknown format, becomes its dead letter (counted).
+     */
     public <P> Decoded<P> decode(DataRecord<P> in) {
         metrics.received(1);
-        try {
-            if (in.value() == null) {
-                throw new InvalidProtocolBufferException("the message has no value");
+        String error;
+        Optional<RecordFormat> format = in.contentType() == null ? Optional.of(defaultFormat)
+                : RecordFormat.ofContentType(in.contentType());
+        if (format.isEmpty()) {
+            error = "unknown " + RecordFormat.HEADER + " '" + in.contentType() + "' (known: " + RecordFormat.known()
+                    + ")";
+        } else {
+            try {
+                return new Decoded<>(in, RecordDecoder.decode(in.value(), format.get()), null);
+            } catch (RecordDecoder.NotARecordException e) {
+                error = e.getMessage();
             }
-            return new Decoded<>(in, WineRecord.parseFrom(in.value()), null);
-        } catch (InvalidProtocolBufferException e) {
-            metrics.deadLettered();
-            return new Decoded<>(in, null, new Outcome.DeadLetter<>(in.key(), in.value(), "not a WineRecord: "
-                    + e.getMessage(), null, in.source(), in.passThrough()));
         }
+        metrics.deadLettered();
+        return new Decoded<>(in, null, new Outcome.DeadLetter<>(in.key(), in.value(), error, null, in.source(),
+                in.passThrough()));
     }
 
     /** The records of a batch that decoded, in order: what to score. */
-    public static <P> List<WineRecord> records(List<Decoded<P>> decoded) {
-        List<WineRecord> out = new ArrayList<>(decoded.size());
+    public static <P> List<Features> records(List<Decoded<P>> decoded) {
+        List<Features> out = new ArrayList<>(decoded.size());
         decoded.forEach(d -> {
             if (!d.isDeadLetter()) {
                 out.add(d.record());
@@ -86,10 +109,11 @@ public final class RecordScoring {
         }
         if (s.isFailed()) {
             metrics.deadLettered();
-            return new Outcome.DeadLetter<>(in.key(), in.value(), s.error(), s.record().getDataType(), in.source(),
+            return new Outcome.DeadLetter<>(in.key(), in.value(), s.error(), s.record().dataType(), in.source(),
                     in.passThrough());
         }
-        return new Outcome.Result<>(in.key(), ServingResults.of(s, in.topic(), in.partition(), in.offset(),
-                System.currentTimeMillis()).toByteArray(), s.record().getDataType(), in.source(), in.passThrough());
+        return new Outcome.Result<>(in.key(), resultFormat.encode(ServingResults.of(s, in.topic(), in.partition(),
+                in.offset(), System.currentTimeMillis())), resultFormat, s.record().dataType(), in.source(),
+                in.passThrough());
     }
 }

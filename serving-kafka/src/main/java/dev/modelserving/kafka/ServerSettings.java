@@ -61,6 +61,29 @@ public interface ServerSettings {
     @WithConverter(DurationConverter.class)
     Duration modelsCatchUp();
 
+    /** {@code model-server.data.*}: the data records. */
+    DataSettings data();
+
+    /** {@code model-server.results.*}: the results. */
+    ResultsSettings results();
+
+    /** {@code model-server.data.*}. */
+    interface DataSettings {
+        /**
+         * The format of a data record without a {@value RecordFormat#HEADER} header: {@code wine},
+         * {@code features} or {@code json}.
+         */
+        @WithDefault("wine")
+        RecordFormat format();
+    }
+
+    /** {@code model-server.results.*}. */
+    interface ResultsSettings {
+        /** How results are written: {@code protobuf} ({@code ServingResult}) or {@code json}. */
+        @WithDefault("protobuf")
+        ResultFormat format();
+    }
+
     /** {@code model-server.topics.*}. */
     interface TopicSettings {
         @WithDefault(Topics.DEFAULT_DATA)

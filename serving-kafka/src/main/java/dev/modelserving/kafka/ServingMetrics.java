@@ -51,7 +51,7 @@ public final class ServingMetrics {
     }
 
     public void served(Scored s) {
-        PerType m = meters(s.record().getDataType());
+        PerType m = meters(s.record().dataType());
         if (s.isSkipped()) {
             m.skipped().increment();
         } else if (s.isFailed()) {

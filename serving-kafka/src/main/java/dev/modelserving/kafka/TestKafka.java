@@ -76,6 +76,18 @@ public final class TestKafka implements AutoCloseable {
                 TimeUnit.SECONDS));
     }
 
+    /**
+     * Sends with a {@value RecordFormat#HEADER} header (none when {@code contentType} is null) and waits for the
+     * broker's acknowledgement.
+     */
+    public Position send(String topic, String key, byte[] value, String contentType) throws Exception {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        if (contentType != null) {
+            record.headers().add(RecordFormat.HEADER, contentType.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return Position.of(producer.send(record).get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+    }
+
     /** Sends to one partition, without a key, and waits for the broker's acknowledgement. */
     public Position send(String topic, int partition, byte[] value) throws Exception {
         return Position.of(producer.send(new ProducerRecord<>(topic, partition, null, value))

@@ -12,6 +12,10 @@ import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
+import dev.modelserving.proto.FeatureRecord;
+import dev.modelserving.proto.FeatureValue;
+import dev.modelserving.model.FeatureNames;
+import com.google.protobuf.util.JsonFormat;
 import dev.modelserving.proto.ServingResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class RecordScoringTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final RecordScoring scoring = new RecordScoring(new ServingMetrics(meters));
+    private final RecordScoring scoring = new RecordScoring(new ServingMetrics(meters), RecordFormat.WINE,
+            ResultFormat.PROTOBUF);
     private final ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()));
 
     @AfterEach
@@ -46,7 +51,7 @@ class RecordScoringTest {
     /** What the model library itself says of a wine. */
     private static double libraryValue(double alcohol) throws Exception {
         try (Model model = new ModelFactory(LoadingPolicy.defaults()).load(LINEAR)) {
-            return model.score(WineRecord.parseFrom(wine("wine", alcohol))).value();
+            return model.score(WineFeatures.of(WineRecord.parseFrom(wine("wine", alcohol)))).value();
         }
     }
 
@@ -104,5 +109,80 @@ class RecordScoringTest {
 
         assertThatThrownBy(() -> scoring.outcomes(decoded, List.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("0 scorings for 1 decoded records");
+    }
+
+    private static DataRecord<String> typed(byte[] value, String contentType, long offset) {
+        return new DataRecord<>(null, value, contentType, "models_data", 0, offset, "pass-" + offset);
+    }
+
+    private static final String WINE_FEATURES = "\"fixed acidity\":7.4,\"volatile_acidity\":0.7,\"citricAcid\":0,"
+            + "\"residual sugar\":1.9,\"chlorides\":0.076,\"free sulfur dioxide\":11,\"total sulfur dioxide\":34,"
+            + "\"density\":0.9978,\"PH\":3.51,\"sulphates\":0.56,\"alcohol\":";
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theContentTypeHeaderElseTheDefaultFormatSaysHowARecordIsRead() throws Exception {
+        registry.offer(LINEAR);
+        RecordScoring jsonByDefault = new RecordScoring(new ServingMetrics(meters), RecordFormat.JSON,
+                ResultFormat.JSON);
+        FeatureRecord.Builder features = FeatureRecord.newBuilder().setDataType("wine");
+        var strong = WineFeatures.of(WineRecord.parseFrom(wine("wine", 12.0)));
+        WineFeatures.UCI_NAMES.forEach(name -> features.putFeatures(name, FeatureValue.newBuilder()
+                .setNumber((Double) strong.value(FeatureNames.key(name))).build()));
+        List<DataRecord<String>> batch = List.of(
+                typed(json("{\"dataType\":\"wine\",\"features\":{" + WINE_FEATURES + "9.4}}"), null, 1),
+                typed(wine("wine", 9.4), "application/vnd.modelserving.wine-record+protobuf", 2),
+                typed(features.build().toByteArray(), "Application/Vnd.Modelserving.Feature-Record+Protobuf; v=1", 3),
+                typed(json("{\"dataType\":\"wine\",\"features\":{\"alcohol\":9.4}}"), "json", 4),
+                typed(json("{\"dataType\":\"wine\",\"features\":{\"alcohol\":[9.4]}}"), null, 5),
+                typed(json("[1, 2]"), "application/json", 6),
+                typed(wine("wine", 9.4), "text/csv", 7));
+
+        List<Outcome<String>> out = jsonByDefault.score(batch, registry);
+
+        for (int i : new int[] {0, 1, 2}) {
+            Outcome.Result<String> r = (Outcome.Result<String>) out.get(i);
+            assertThat(new String(r.headers().lastHeader(RecordFormat.HEADER).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("application/json");
+            ServingResult.Builder parsed = ServingResult.newBuilder();
+            JsonFormat.parser().merge(new String(r.result(), StandardCharsets.UTF_8), parsed);
+            assertThat(parsed.getValue()).isCloseTo(libraryValue(i == 2 ? 12.0 : 9.4), within(1e-9));
+            assertThat(parsed.getModelName()).isEqualTo(LINEAR.getName());
+            assertThat(parsed.getSourceOffset()).isEqualTo(i + 1);
+        }
+        assertThat(((Outcome.DeadLetter<String>) out.get(3)).error())
+                .startsWith("model ").contains("the record lacks the model's inputs [fixed_acidity, volatile_acidity");
+        assertThat(((Outcome.DeadLetter<String>) out.get(3)).dataType()).isEqualTo("wine");
+        assertThat(((Outcome.DeadLetter<String>) out.get(4)).error())
+                .isEqualTo("not a JSON record: feature 'alcohol' is an array; a value is a number, a string or a boolean");
+        assertThat(((Outcome.DeadLetter<String>) out.get(5)).error())
+                .isEqualTo("not a JSON record: expected an object with \"dataType\" and \"features\", got array");
+        assertThat(((Outcome.DeadLetter<String>) out.get(6)).error())
+                .startsWith("unknown content-type 'text/csv' (known: [application/vnd.modelserving.wine-record+protobuf");
+    }
+
+    @Test
+    void jsonAndFeatureRecordsThatAreNotRecordsSayWhy() {
+        RecordScoring features = new RecordScoring(new ServingMetrics(meters), RecordFormat.FEATURES,
+                ResultFormat.PROTOBUF);
+        assertThat(features.decode(typed(json("not protobuf at all"), null, 1)).deadLetter().error())
+                .startsWith("not a FeatureRecord: ");
+        assertThat(features.decode(typed(json("{\"dataType\": \"x\", \"features\": {\"a\": 1,"), "json", 2))
+                .deadLetter().error()).startsWith("not JSON: ");
+        assertThat(features.decode(typed(json("{\"features\": {\"Plan\": \"gold\", \"plan\": \"basic\"}}"), "json", 3))
+                .deadLetter().error()).isEqualTo("not a JSON record: features 'Plan' and 'plan' are the same feature"
+                        + " (names match ignoring case, spaces and punctuation)");
+        var ok = features.decode(typed(json("{\"dataType\":\"churn\",\"features\":{\"tenure\":12,"
+                + "\"plan\":\"gold\",\"paperless\":true,\"region\":null}}"), "application/json; charset=utf-8", 4));
+        assertThat(ok.isDeadLetter()).isFalse();
+        assertThat(ok.record().dataType()).isEqualTo("churn");
+        assertThat(ok.record().names()).containsExactly("tenure", "plan", "paperless");
+        assertThat(ok.record().value("tenure")).isEqualTo(12.0);
+        assertThat(ok.record().value("plan")).isEqualTo("gold");
+        assertThat(ok.record().value("paperless")).isEqualTo(true);
+        assertThat(ok.record().value("region")).isNull();
     }
 }

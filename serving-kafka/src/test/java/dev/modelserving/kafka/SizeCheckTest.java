@@ -37,7 +37,7 @@ class SizeCheckTest {
                     "size-check_data[2]@9", null);
             Outcome<Void> small = new Outcome.DeadLetter<>(null, new byte[100], "not a WineRecord", null,
                     "size-check_data[2]@10", null);
-            Outcome<Void> result = new Outcome.Result<>(null, new byte[4096], "wine", "size-check_data[0]@1", null);
+            Outcome<Void> result = new Outcome.Result<>(null, new byte[4096], ResultFormat.PROTOBUF, "wine", "size-check_data[0]@1", null);
 
             assertThat(check.fits(big)).isFalse();
             assertThat(check.fits(small)).isTrue();

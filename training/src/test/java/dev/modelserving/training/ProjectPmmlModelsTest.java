@@ -3,6 +3,8 @@ package dev.modelserving.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.modelserving.model.Features;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineGenerator;
@@ -11,7 +13,6 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
-import dev.modelserving.proto.WineRecord;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class ProjectPmmlModelsTest {
     void theLinearRegressionScoresAsItsCoefficientsSay() throws Exception {
         var trained = LinearRegressionTrainer.train(Split.features(split.train()), Split.qualities(split.train()));
         try (Model model = factory.load(ProjectModel.LINEAR_REGRESSION.descriptor("1"))) {
-            List<WineRecord> records = split.test().stream().map(w -> w.toRecord("wine")).toList();
+            List<Features> records = split.test().stream().map(w -> WineFeatures.of(w.toRecord("wine"))).toList();
             List<Prediction> batch = model.scoreBatch(records);
             for (int i = 0; i < records.size(); i++) {
                 double expected = trained.predict(split.test().get(i).features());
@@ -66,7 +67,7 @@ class ProjectPmmlModelsTest {
         try (Model model = factory.load(ProjectModel.DECISION_TREE.descriptor("1"))) {
             int right = 0;
             for (WineRow w : split.test()) {
-                Prediction p = model.score(w.toRecord("wine"));
+                Prediction p = model.score(WineFeatures.of(w.toRecord("wine")));
                 int expected = trained.predict(w.features());
                 assertThat(p.label()).isEqualTo(String.valueOf(expected));
                 assertThat(p.value()).isEqualTo(expected);

@@ -2,13 +2,14 @@ package dev.modelserving.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelserving.model.Features;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
-import dev.modelserving.proto.WineRecord;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ProjectTensorflowModelsTest {
         int majority = Metrics.majorityClass(Split.qualities(split.train()));
         for (ProjectModel m : List.of(ProjectModel.MLP_FROZEN_GRAPH, ProjectModel.MLP_SAVED_MODEL)) {
             try (Model model = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)).load(m.descriptor("1"))) {
-                List<WineRecord> records = split.test().stream().map(w -> w.toRecord("wine")).toList();
+                List<Features> records = split.test().stream().map(w -> WineFeatures.of(w.toRecord("wine"))).toList();
                 List<Prediction> predictions = model.scoreBatch(records);
                 int right = 0;
                 for (int i = 0; i < y.length; i++) {

@@ -1,11 +1,12 @@
 package dev.modelserving.training;
 
 import com.google.protobuf.ByteString;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class ScoringTiming {
         TrainedMlp mlp = MlpTrainer.train(wines.features(), wines.quality(), 5, 20);
         mlp.writeFrozenGraph(work.resolve("wine.pb"));
         mlp.writeSavedModelZip(work.resolve("wine.zip"));
-        List<WineRecord> records = wines.records("wine");
+        List<Features> records = wines.records("wine").stream().map(WineFeatures::of).toList();
         ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work.resolve("unpack")));
         for (String file : List.of("wine.pb", "wine.zip")) {
             byte[] bytes = Files.readAllBytes(work.resolve(file));
@@ -49,11 +50,11 @@ public final class ScoringTiming {
                 .setModeltype(ModelDescriptor.ModelType.TENSORFLOW).setData(ByteString.copyFrom(bytes)).build();
     }
 
-    private static double single(Model model, List<WineRecord> records) {
+    private static double single(Model model, List<Features> records) {
         int n = 0;
         long start = System.nanoTime();
         for (int rep = 0; rep < 5; rep++) {
-            for (WineRecord r : records) {
+            for (Features r : records) {
                 model.score(r);
                 n++;
             }
@@ -61,7 +62,7 @@ public final class ScoringTiming {
         return (System.nanoTime() - start) / 1e3 / n;
     }
 
-    private static double batched(Model model, List<WineRecord> records, int size) {
+    private static double batched(Model model, List<Features> records, int size) {
         int n = 0;
         long start = System.nanoTime();
         for (int rep = 0; rep < 20; rep++) {

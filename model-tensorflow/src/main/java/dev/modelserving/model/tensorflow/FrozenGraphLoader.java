@@ -5,8 +5,9 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelBytes;
 import dev.modelserving.model.ModelLoadException;
-import dev.modelserving.model.WineFeatures;
+import dev.modelserving.model.ModelInput;
 import dev.modelserving.proto.ModelDescriptor;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.tensorflow.Graph;
@@ -27,18 +28,19 @@ final class FrozenGraphLoader {
         Set<String> nodes = def.getNodeList().stream().map(NodeDef::getName).collect(Collectors.toSet());
         requireNode(nodes, input, "input", "tf_input");
         requireNode(nodes, output, "output", "tf_output");
+        List<ModelInput> inputs = TensorflowModelLoader.inputs(d);
 
         Graph graph = new Graph();
         Session session = null;
         try {
             graph.importGraphDef(def);
-            TensorShapes.checkInput(graph, input);
+            TensorShapes.checkInput(graph, input, inputs.size());
             int columns = TensorShapes.outputColumns(graph, output);
             session = new Session(graph);
-            String details = "frozen graph: '" + input + "' [-1," + WineFeatures.COUNT
+            String details = "frozen graph: '" + input + "' [-1," + inputs.size()
                     + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "], " + def.getNodeCount()
                     + " nodes";
-            return new TensorflowModel(session, input, output, TensorflowModelLoader.info(d, bytes, details),
+            return new TensorflowModel(session, input, output, inputs, TensorflowModelLoader.info(d, bytes, details),
                     policy.loadTimeout(), session, graph);
         } catch (ModelLoadException e) {
             closeQuietly(session, graph);

@@ -5,7 +5,7 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelBytes;
 import dev.modelserving.model.ModelLoadException;
-import dev.modelserving.model.WineFeatures;
+import dev.modelserving.model.ModelInput;
 import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +56,7 @@ final class SavedModelZipLoader {
 
     private static Model open(ModelDescriptor d, ModelBytes bytes, Path root, String signatureKey, String input,
             String output, Duration runTimeout) throws ModelLoadException {
+        List<ModelInput> inputs = TensorflowModelLoader.inputs(d);
         SavedModelBundle bundle;
         try {
             bundle = SavedModelBundle.loader(root.toString()).withTags(TensorflowModelLoader.SERVE_TAG).load();
@@ -63,11 +64,11 @@ final class SavedModelZipLoader {
             throw new ModelLoadException("TensorFlow cannot load the SavedModel: " + e.getMessage(), e);
         }
         try {
-            TensorShapes.checkInput(bundle.graph(), input);
+            TensorShapes.checkInput(bundle.graph(), input, inputs.size());
             int columns = TensorShapes.outputColumns(bundle.graph(), output);
             String details = "SavedModel signature '" + signatureKey + "': '" + input + "' [-1,"
-                    + WineFeatures.COUNT + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "]";
-            return new TensorflowModel(bundle.session(), input, output,
+                    + inputs.size() + "] -> '" + output + "' [-1," + (columns < 0 ? "?" : columns) + "]";
+            return new TensorflowModel(bundle.session(), input, output, inputs,
                     TensorflowModelLoader.info(d, bytes, details), runTimeout, bundle);
         } catch (ModelLoadException | RuntimeException e) {
             bundle.close();

@@ -7,21 +7,22 @@ import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 
-/** Checks, at load time, that a graph's feed takes {@code [n, 11]} floats and its fetch gives floats. */
+/** Checks, at load time, that a graph's feed takes {@code [n, inputs]} floats and its fetch gives floats. */
 final class TensorShapes {
 
     private TensorShapes() {}
 
-    static void checkInput(Graph graph, String name) throws ModelLoadException {
+    static void checkInput(Graph graph, String name, int width) throws ModelLoadException {
         Output<?> input = floatOutput(graph, name, "input");
         Shape shape = input.shape();
         if (shape.isUnknown()) {
             return;
         }
         if (shape.numDimensions() != 2
-                || (shape.size(1) != Shape.UNKNOWN_SIZE && shape.size(1) != WineFeatures.COUNT)) {
-            throw new ModelLoadException("input '" + name + "' has shape " + shape + ", expected [-1, "
-                    + WineFeatures.COUNT + "] (the 11 wine features)");
+                || (shape.size(1) != Shape.UNKNOWN_SIZE && shape.size(1) != width)) {
+            throw new ModelLoadException("input '" + name + "' has shape " + shape + ", expected [-1, " + width
+                    + "] (" + (width == WineFeatures.COUNT ? "the 11 wine features; a model of other features names"
+                    + " them in the descriptor's input_features" : "one column per input feature") + ")");
         }
     }
 

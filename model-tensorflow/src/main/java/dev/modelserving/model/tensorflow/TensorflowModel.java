@@ -1,11 +1,11 @@
 package dev.modelserving.model.tensorflow;
 
+import dev.modelserving.model.Features;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelInfo;
+import dev.modelserving.model.ModelInput;
 import dev.modelserving.model.Prediction;
 import dev.modelserving.model.ScoringException;
-import dev.modelserving.model.WineFeatures;
-import dev.modelserving.proto.WineRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,15 +20,18 @@ import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A loaded TensorFlow graph that maps a {@code [n, 11]} float tensor of wine features to {@code [n, k]} floats:
- * one column is a regression value, more columns are per-class scores whose argmax is the label ("0".."k-1").
- * A batch is one session run; {@link Session} runs are thread-safe.
+ * A loaded TensorFlow graph that maps a {@code [n, inputs]} float tensor to {@code [n, k]} floats: one column is a
+ * regression value, more columns are per-class scores whose argmax is the label ("0".."k-1"). Column j of a
+ * record's row is its value of input j (a number; a boolean is 1 or 0); a record that lacks an input, or gives text
+ * for one, cannot be scored. A batch is one session run; {@link Session} runs are thread-safe.
  */
 final class TensorflowModel implements Model {
 
     private final Session session;
     private final String feed;
     private final String fetch;
+    private final List<ModelInput> inputs;
+    private final String[] keys;
     private final ModelInfo info;
     private final RunOptions options;
     private final AutoCloseable[] resources;
@@ -38,11 +41,13 @@ final class TensorflowModel implements Model {
      *     stops burning a core once its run is past it)
      * @param resources what {@link #close()} releases, in order (a session before its graph, or a SavedModel bundle)
      */
-    TensorflowModel(Session session, String feed, String fetch, ModelInfo info, Duration runTimeout,
-            AutoCloseable... resources) {
+    TensorflowModel(Session session, String feed, String fetch, List<ModelInput> inputs, ModelInfo info,
+            Duration runTimeout, AutoCloseable... resources) {
         this.session = session;
         this.feed = feed;
         this.fetch = fetch;
+        this.inputs = List.copyOf(inputs);
+        this.keys = inputs.stream().map(ModelInput::key).toArray(String[]::new);
         this.info = info;
         this.options = RunOptions.newBuilder().setTimeoutInMs(runTimeout.toMillis()).build();
         this.resources = resources.clone();
@@ -54,24 +59,27 @@ final class TensorflowModel implements Model {
     }
 
     @Override
-    public Prediction score(WineRecord record) {
+    public List<ModelInput> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public Prediction score(Features record) {
         return scoreBatch(List.of(record)).get(0);
     }
 
     @Override
-    public List<Prediction> scoreBatch(List<WineRecord> records) {
+    public List<Prediction> scoreBatch(List<? extends Features> records) {
         int n = records.size();
         if (n == 0) {
             return List.of();
         }
-        float[] features = new float[n * WineFeatures.COUNT];
+        int width = keys.length;
+        float[] features = new float[n * width];
         for (int i = 0; i < n; i++) {
-            double[] values = WineFeatures.values(records.get(i));
-            for (int j = 0; j < values.length; j++) {
-                features[i * WineFeatures.COUNT + j] = (float) values[j];
-            }
+            row(records.get(i), features, i * width);
         }
-        try (TFloat32 input = TFloat32.tensorOf(Shape.of(n, WineFeatures.COUNT), DataBuffers.of(features, true, false));
+        try (TFloat32 input = TFloat32.tensorOf(Shape.of(n, width), DataBuffers.of(features, true, false));
                 Result result = session.runner().feed(feed, input).fetch(fetch).setOptions(options).run()) {
             return predictions(result.get(0), n);
         } catch (ScoringException e) {
@@ -79,6 +87,33 @@ final class TensorflowModel implements Model {
         } catch (RuntimeException e) {
             throw new ScoringException("TensorFlow failed to score " + n + " record(s): " + e.getMessage(), e);
         }
+    }
+
+    /** A record's values in input order, at {@code offset}; a record without a number for each input fails. */
+    private void row(Features record, float[] features, int offset) {
+        List<String> lacking = null;
+        for (int j = 0; j < keys.length; j++) {
+            Object value = record.value(keys[j]);
+            if (value instanceof Double d) {
+                features[offset + j] = d.floatValue();
+            } else if (value instanceof Boolean b) {
+                features[offset + j] = b ? 1f : 0f;
+            } else if (value == null) {
+                lacking = lacking == null ? new ArrayList<>() : lacking;
+                lacking.add(inputs.get(j).name());
+            } else {
+                throw new ScoringException("input '" + inputs.get(j).name() + "' is text ('" + abbreviated(value)
+                        + "'); a TensorFlow model takes numbers and booleans");
+            }
+        }
+        if (lacking != null) {
+            throw new ScoringException("the record lacks the model's inputs " + lacking);
+        }
+    }
+
+    private static String abbreviated(Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     private List<Prediction> predictions(Tensor output, int n) {

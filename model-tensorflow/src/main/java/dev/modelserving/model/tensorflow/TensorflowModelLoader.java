@@ -4,6 +4,12 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelBytes;
 import dev.modelserving.model.ModelInfo;
+import dev.modelserving.model.ModelInput;
+import dev.modelserving.model.WineFeatures;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.model.ModelLoader;
 import dev.modelserving.proto.ModelDescriptor;
@@ -56,6 +62,31 @@ public final class TensorflowModelLoader implements ModelLoader {
     static ModelInfo info(ModelDescriptor d, ModelBytes bytes, String details) {
         return new ModelInfo(d.getName(), d.getDescription(), d.getDataType(), ModelDescriptor.ModelType.TENSORFLOW,
                 d.getVersion(), bytes.size(), bytes.origin(), details);
+    }
+
+    /**
+     * The features the descriptor names as the input tensor's columns, in order; the 11 wine measurements when it
+     * names none.
+     */
+    static List<ModelInput> inputs(ModelDescriptor d) throws ModelLoadException {
+        if (d.getInputFeaturesCount() == 0) {
+            return WineFeatures.inputs();
+        }
+        Map<String, String> byKey = new HashMap<>();
+        List<ModelInput> inputs = new ArrayList<>(d.getInputFeaturesCount());
+        for (String name : d.getInputFeaturesList()) {
+            ModelInput input = ModelInput.number(name.trim());
+            if (input.key().isEmpty()) {
+                throw new ModelLoadException("input feature name '" + name + "' has no letter or digit");
+            }
+            String other = byKey.putIfAbsent(input.key(), input.name());
+            if (other != null) {
+                throw new ModelLoadException("input features '" + other + "' and '" + input.name()
+                        + "' are the same feature (names match ignoring case, spaces and punctuation)");
+            }
+            inputs.add(input);
+        }
+        return List.copyOf(inputs);
     }
 
     static String orDefault(String value, String fallback) {

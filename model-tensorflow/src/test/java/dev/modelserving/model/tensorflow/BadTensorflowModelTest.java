@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.ProjectData;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
@@ -14,7 +16,6 @@ import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
-import dev.modelserving.proto.WineRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,7 +178,7 @@ class BadTensorflowModelTest {
         try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)))) {
             assertThat(registry.offer(TestModels.descriptor(frozenGraph, TensorflowFormat.FROZEN_GRAPH)))
                     .isInstanceOf(LoadOutcome.Loaded.class);
-            WineRecord wine = ProjectData.wines().get(9).toRecord("wine");
+            Features wine = WineFeatures.of(ProjectData.wines().get(9).toRecord("wine"));
             Scored before = registry.score(wine);
 
             LoadOutcome outcome = registry.offer(TestModels.descriptor(graphThatReadsAFile(), TensorflowFormat.FROZEN_GRAPH)

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
@@ -12,7 +14,6 @@ import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.TensorflowFormat;
-import dev.modelserving.proto.WineRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,8 +56,8 @@ class TensorflowModelLoaderTest {
         return new ModelFactory(LoadingPolicy.defaults().withWorkDir(workDir));
     }
 
-    private static List<WineRecord> records(List<WineRow> rows) {
-        return rows.stream().map(w -> w.toRecord("wine")).toList();
+    private static List<Features> records(List<WineRow> rows) {
+        return rows.stream().map(w -> WineFeatures.of(w.toRecord("wine"))).toList();
     }
 
     @Test
@@ -102,7 +103,7 @@ class TensorflowModelLoaderTest {
 
     @Test
     void batchOf500GivesWhat500SingleCallsGive() throws Exception {
-        List<WineRecord> records = records(ProjectData.wines().subList(300, 800));
+        List<Features> records = records(ProjectData.wines().subList(300, 800));
         for (byte[] bytes : List.of(frozenGraph, savedModelZip)) {
             try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(bytes,
                     TensorflowFormat.TF_FORMAT_UNSPECIFIED))) {
@@ -119,7 +120,7 @@ class TensorflowModelLoaderTest {
 
     @Test
     void concurrentCallersGetTheSameAnswersAsOneCaller() throws Exception {
-        List<WineRecord> records = records(wines);
+        List<Features> records = records(wines);
         try (Model model = factory(dir.resolve("work")).load(TestModels.descriptor(savedModelZip,
                 TensorflowFormat.SAVED_MODEL_ZIP))) {
             List<Prediction> expected = model.scoreBatch(records);
@@ -145,7 +146,7 @@ class TensorflowModelLoaderTest {
         }
     }
 
-    private static List<Prediction> scoreInBatches(Model model, List<WineRecord> records, int size) {
+    private static List<Prediction> scoreInBatches(Model model, List<Features> records, int size) {
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < records.size(); i += size) {
             out.addAll(model.scoreBatch(records.subList(i, Math.min(records.size(), i + size))));
@@ -162,7 +163,7 @@ class TensorflowModelLoaderTest {
 
     /** In a batch and alone, every wine scores as the plain-Java pass of the graph's weights, within float32. */
     private static void assertScoresLikeForwardPass(Model model) {
-        List<WineRecord> records = records(wines);
+        List<Features> records = records(wines);
         List<Prediction> batch = model.scoreBatch(records);
         assertThat(batch).hasSize(records.size());
         for (int i = 0; i < records.size(); i++) {

@@ -1,13 +1,14 @@
 package dev.modelserving.model.pmml;
 
+import dev.modelserving.model.Features;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelInfo;
+import dev.modelserving.model.ModelInput;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.model.Prediction;
 import dev.modelserving.model.ScoringException;
-import dev.modelserving.model.WineFeatures;
-import dev.modelserving.proto.WineRecord;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,14 @@ import org.jpmml.evaluator.InputField;
 import org.jpmml.evaluator.ModelEvaluator;
 import org.jpmml.evaluator.TargetField;
 import org.dmg.pmml.MiningFunction;
+import org.dmg.pmml.OpType;
 
-/** A PMML model: a thread-safe jpmml evaluator with the record fields mapped onto its input fields. */
+/**
+ * A PMML model: a thread-safe jpmml evaluator fed a record's values by the names of the model's input fields (its
+ * data dictionary and mining schema). A value the record lacks is passed as missing, so jpmml applies the mining
+ * schema's missing-value treatment; when the model then gives no answer, the error names the inputs the record
+ * lacked.
+ */
 final class PmmlModel implements Model {
 
     private final Evaluator evaluator;
@@ -39,23 +46,39 @@ final class PmmlModel implements Model {
     }
 
     @Override
-    public Prediction score(WineRecord record) {
+    public List<ModelInput> inputs() {
+        return shape.declared;
+    }
+
+    @Override
+    public Prediction score(Features record) {
         Map<String, Object> arguments = new HashMap<>(shape.inputs.size() * 2);
+        List<String> lacking = null;
         for (int i = 0; i < shape.inputs.size(); i++) {
-            InputField field = shape.inputs.get(i);
-            arguments.put(field.getName(), WineFeatures.value(record, shape.featureIndex[i]));
+            ModelInput input = shape.declared.get(i);
+            Object value = record.value(shape.keys[i]);
+            if (value == null) {
+                lacking = lacking == null ? new ArrayList<>() : lacking;
+                lacking.add(input.name());
+            }
+            arguments.put(input.name(), input.kind() == ModelInput.Kind.TEXT && value != null ? text(value) : value);
         }
         Map<String, ?> results;
         try {
             results = evaluator.evaluate(arguments);
         } catch (RuntimeException e) {
-            throw new ScoringException("PMML evaluation failed: " + e.getMessage(), e);
+            throw new ScoringException(lacks(lacking) + "PMML evaluation failed: " + e.getMessage(), e);
         }
         Object target = results.get(shape.target);
         if (target == null) {
-            throw new ScoringException("the model gave no value for its target '" + shape.target + "'");
+            throw new ScoringException(lacks(lacking) + "the model gave no value for its target '" + shape.target
+                    + "'");
         }
         return shape.classification ? classification(target) : regression(target);
+    }
+
+    private static String lacks(List<String> lacking) {
+        return lacking == null ? "" : "the record lacks the model's inputs " + lacking + ": ";
     }
 
     private static Prediction regression(Object target) {
@@ -96,18 +119,19 @@ final class PmmlModel implements Model {
         return d == Math.rint(d) && Math.abs(d) < 1e15;
     }
 
-    /** What the loader found in the document: inputs mapped to record fields, the target and its kind. */
+    /** What the loader found in the document: its inputs, the target and its kind. */
     static final class Shape {
         final List<InputField> inputs;
-        final int[] featureIndex;
+        final List<ModelInput> declared;
+        final String[] keys;
         final String target;
         final boolean classification;
         final String modelKind;
 
-        private Shape(List<InputField> inputs, int[] featureIndex, String target, boolean classification,
-                String modelKind) {
+        private Shape(List<InputField> inputs, String target, boolean classification, String modelKind) {
             this.inputs = inputs;
-            this.featureIndex = featureIndex;
+            this.declared = inputs.stream().map(Shape::declared).toList();
+            this.keys = declared.stream().map(ModelInput::key).toArray(String[]::new);
             this.target = target;
             this.classification = classification;
             this.modelKind = modelKind;
@@ -115,13 +139,6 @@ final class PmmlModel implements Model {
 
         static Shape of(Evaluator evaluator) throws ModelLoadException {
             List<InputField> inputs = List.copyOf(evaluator.getInputFields());
-            int[] index = new int[inputs.size()];
-            for (int i = 0; i < inputs.size(); i++) {
-                String name = inputs.get(i).getName();
-                index[i] = WineFeatures.indexOf(name).orElseThrow(() -> new ModelLoadException(
-                        "the model's input field '" + name + "' matches no wine record field (expected names like "
-                                + WineFeatures.UCI_NAMES + ")"));
-            }
             List<TargetField> targets = evaluator.getTargetFields();
             if (targets.isEmpty()) {
                 throw new ModelLoadException("the model has no target field");
@@ -133,7 +150,19 @@ final class PmmlModel implements Model {
             }
             String kind = evaluator instanceof ModelEvaluator<?> me
                     ? me.getModel().getClass().getSimpleName() : "PMML model";
-            return new Shape(inputs, index, targets.get(0).getName(), function == MiningFunction.CLASSIFICATION, kind);
+            return new Shape(inputs, targets.get(0).getName(), function == MiningFunction.CLASSIFICATION, kind);
+        }
+
+        /** An input as the model declares it: booleans, numbers, else text; with its listed values. */
+        private static ModelInput declared(InputField field) {
+            ModelInput.Kind kind = switch (field.getDataType()) {
+                case BOOLEAN -> ModelInput.Kind.BOOLEAN;
+                case INTEGER, FLOAT, DOUBLE -> ModelInput.Kind.NUMBER;
+                default -> ModelInput.Kind.TEXT;
+            };
+            List<String> categories = field.getOpType() == OpType.CONTINUOUS ? List.of()
+                    : field.getDiscreteDomain().stream().map(PmmlModel::text).toList();
+            return new ModelInput(field.getName(), kind, categories);
         }
 
         String describe() {

@@ -10,6 +10,9 @@ import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.model.Prediction;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.ModelInput;
+import dev.modelserving.model.ScoringException;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.ModelType;
@@ -46,11 +49,11 @@ class SparkPmmlKindsTest {
         try (Model model = load("tree-classification.pmml")) {
             assertThat(model.info().details()).contains("TreeModel", "classification");
             // alcohol 9.4 <= 10.5, volatile acidity 0.70 > 0.6: leaf counts 70/25/5 of 100
-            assertClass(model.score(LOW), "5", 70 / 100.0, 25 / 100.0, 5 / 100.0);
+            assertClass(model.score(WineFeatures.of(LOW)), "5", 70 / 100.0, 25 / 100.0, 5 / 100.0);
             // alcohol 9.8 <= 10.5, volatile acidity 0.40 <= 0.6: leaf counts 20/60/20 of 100
-            assertClass(model.score(MID), "6", 20 / 100.0, 60 / 100.0, 20 / 100.0);
+            assertClass(model.score(WineFeatures.of(MID)), "6", 20 / 100.0, 60 / 100.0, 20 / 100.0);
             // alcohol 12.8 > 10.5, sulphates 0.75 > 0.65: leaf counts 5/35/60 of 100
-            assertClass(model.score(HIGH), "7", 5 / 100.0, 35 / 100.0, 60 / 100.0);
+            assertClass(model.score(WineFeatures.of(HIGH)), "7", 5 / 100.0, 35 / 100.0, 60 / 100.0);
             assertBatchScoresLikeSingles(model);
         }
     }
@@ -61,7 +64,7 @@ class SparkPmmlKindsTest {
                 .replaceAll("(?s)<Output>.*?</Output>", "");
         assertThat(text).doesNotContain("<Output>");
         try (Model model = load("tree-without-outputs", text.getBytes(StandardCharsets.UTF_8))) {
-            assertClass(model.score(LOW), "5", 70 / 100.0, 25 / 100.0, 5 / 100.0);
+            assertClass(model.score(WineFeatures.of(LOW)), "5", 70 / 100.0, 25 / 100.0, 5 / 100.0);
         }
     }
 
@@ -69,9 +72,9 @@ class SparkPmmlKindsTest {
     void treeRegressorReturnsTheScoreOfTheLeafTheSplitsLeadTo() throws Exception {
         try (Model model = load("tree-regression.pmml")) {
             assertThat(model.info().details()).contains("TreeModel", "regression");
-            assertRegression(model.score(LOW), 5.5); // alcohol 9.4 <= 10.0, pH 3.51 > 3.3
-            assertRegression(model.score(MID), 5.25); // alcohol 9.8 <= 10.0, pH 3.20 <= 3.3
-            assertRegression(model.score(HIGH), 6.375); // alcohol 12.8 > 10.0, fixed_acidity 7.3 <= 8.0
+            assertRegression(model.score(WineFeatures.of(LOW)), 5.5); // alcohol 9.4 <= 10.0, pH 3.51 > 3.3
+            assertRegression(model.score(WineFeatures.of(MID)), 5.25); // alcohol 9.8 <= 10.0, pH 3.20 <= 3.3
+            assertRegression(model.score(WineFeatures.of(HIGH)), 6.375); // alcohol 12.8 > 10.0, fixed_acidity 7.3 <= 8.0
             assertBatchScoresLikeSingles(model);
         }
     }
@@ -82,7 +85,7 @@ class SparkPmmlKindsTest {
             assertThat(model.info().details()).contains("GeneralRegressionModel", "regression");
             for (WineRecord r : WINES) {
                 // LOW 5.768, MID 6.07, HIGH 7.165
-                assertRegression(model.score(r),
+                assertRegression(model.score(WineFeatures.of(r)),
                         2.5 + 0.3 * r.getAlcohol() + 0.8 * r.getSulphates() + 0.5 * r.getCitricAcid());
             }
             assertBatchScoresLikeSingles(model);
@@ -96,7 +99,7 @@ class SparkPmmlKindsTest {
             for (WineRecord r : WINES) {
                 // eta: LOW 0.16235, MID 0.156, HIGH 0.1235; 1/eta: LOW 6.1595, MID 6.4103, HIGH 8.0972
                 double eta = 0.25 - 0.01 * r.getAlcohol() - 0.02 * r.getSulphates() + 0.005 * r.getPH();
-                assertRegression(model.score(r), 1 / eta);
+                assertRegression(model.score(WineFeatures.of(r)), 1 / eta);
             }
             assertBatchScoresLikeSingles(model);
         }
@@ -109,7 +112,7 @@ class SparkPmmlKindsTest {
             for (WineRecord r : WINES) {
                 // eta: LOW 1.717, MID 1.792, HIGH 1.952; exp(eta): LOW 5.5678, MID 6.0014, HIGH 7.0428
                 double eta = 1.2 + 0.04 * r.getAlcohol() + 0.1 * r.getPH() - 0.3 * r.getVolatileAcidity();
-                assertRegression(model.score(r), Math.exp(eta));
+                assertRegression(model.score(WineFeatures.of(r)), Math.exp(eta));
             }
             assertBatchScoresLikeSingles(model);
         }
@@ -121,7 +124,7 @@ class SparkPmmlKindsTest {
             assertThat(model.info().details()).contains("RegressionModel", "regression");
             for (WineRecord r : WINES) {
                 // LOW 4.92, MID 5.635, HIGH 6.84
-                assertRegression(model.score(r), 3.0 + 0.05 * r.getFixedAcidity() - 1.2 * r.getVolatileAcidity()
+                assertRegression(model.score(WineFeatures.of(r)), 3.0 + 0.05 * r.getFixedAcidity() - 1.2 * r.getVolatileAcidity()
                         + 0.35 * r.getAlcohol() - 0.4 * r.getPH() + 0.9 * r.getSulphates());
             }
             assertBatchScoresLikeSingles(model);
@@ -133,11 +136,11 @@ class SparkPmmlKindsTest {
         try (Model model = load("mlp-classification.pmml")) {
             assertThat(model.info().details()).contains("NeuralNetwork", "classification");
             // LOW: h = (0.3543, 0.6225), o = (1.7811, 1, -1.4732), p = (0.6682, 0.3060, 0.0258)
-            assertClass(model.score(LOW), "5", mlpProbabilities(LOW));
+            assertClass(model.score(WineFeatures.of(LOW)), "5", mlpProbabilities(LOW));
             // MID: h = (0.4502, 0.2689), o = (0.1754, 1, -0.2871), p = (0.2557, 0.5833, 0.1610)
-            assertClass(model.score(MID), "6", mlpProbabilities(MID));
+            assertClass(model.score(WineFeatures.of(MID)), "6", mlpProbabilities(MID));
             // HIGH: h = (0.9427, 0.1824), o = (-1.1556, 1, 2.3485), p = (0.0233, 0.2013, 0.7754)
-            assertClass(model.score(HIGH), "7", mlpProbabilities(HIGH));
+            assertClass(model.score(WineFeatures.of(HIGH)), "7", mlpProbabilities(HIGH));
             assertBatchScoresLikeSingles(model);
         }
     }
@@ -148,15 +151,15 @@ class SparkPmmlKindsTest {
             assertThat(model.info().details()).contains("MiningModel", "classification");
             // trees: alcohol 9.4 <= 10.25 (6,3,1), volatile acidity 0.70 > 0.5 (7,2,1), sulphates 0.56 <= 0.7 (3,5,2)
             // mean: (0.5333, 0.3333, 0.1333)
-            assertClass(model.score(LOW), "5",
+            assertClass(model.score(WineFeatures.of(LOW)), "5",
                     (0.6 + 0.7 + 0.3) / 3, (0.3 + 0.2 + 0.5) / 3, (0.1 + 0.1 + 0.2) / 3);
             // trees: alcohol 9.8 <= 10.25 (6,3,1), volatile acidity 0.40 <= 0.5 (2,6,2), sulphates 0.60 <= 0.7 (3,5,2)
             // mean: (0.3667, 0.4667, 0.1667)
-            assertClass(model.score(MID), "6",
+            assertClass(model.score(WineFeatures.of(MID)), "6",
                     (0.6 + 0.2 + 0.3) / 3, (0.3 + 0.6 + 0.5) / 3, (0.1 + 0.2 + 0.2) / 3);
             // trees: alcohol 12.8 > 10.25 (1,4,5), volatile acidity 0.30 <= 0.5 (2,6,2), sulphates 0.75 > 0.7 (1,2,7)
             // mean: (0.1333, 0.4, 0.4667)
-            assertClass(model.score(HIGH), "7",
+            assertClass(model.score(WineFeatures.of(HIGH)), "7",
                     (0.1 + 0.2 + 0.1) / 3, (0.4 + 0.6 + 0.2) / 3, (0.5 + 0.2 + 0.7) / 3);
             assertBatchScoresLikeSingles(model);
         }
@@ -172,17 +175,20 @@ class SparkPmmlKindsTest {
                         + 0.03 * r.getCitricAcid() + 0.04 * r.getResidualSugar() + 0.05 * r.getChlorides()
                         + 0.06 * r.getFreeSulfurDioxide() + 0.07 * r.getTotalSulfurDioxide() + 0.08 * r.getDensity()
                         + 0.09 * r.getPH() + 0.10 * r.getSulphates() + 0.11 * r.getAlcohol();
-                assertRegression(model.score(r), expected);
+                assertRegression(model.score(WineFeatures.of(r)), expected);
             }
             assertBatchScoresLikeSingles(model);
         }
     }
 
     @Test
-    void inputThatMatchesNoRecordFieldIsRefusedNamingTheField() {
-        assertThatThrownBy(() -> load("unknown-field-regression.pmml"))
-                .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("'color'");
+    void aRecordWithoutAnInputTheModelNeedsFailsNamingTheInput() throws Exception {
+        try (Model model = load("unknown-field-regression.pmml")) {
+            assertThat(model.inputs()).extracting(ModelInput::name).contains("color");
+            assertThatThrownBy(() -> model.score(WineFeatures.of(LOW)))
+                    .isInstanceOf(ScoringException.class)
+                    .hasMessageContaining("lacks the model's inputs [color]");
+        }
     }
 
     /** The fixture's 2-2-3 network: logistic hidden neurons, identity outputs normalised by softmax. */
@@ -236,6 +242,7 @@ class SparkPmmlKindsTest {
     }
 
     private static void assertBatchScoresLikeSingles(Model model) {
-        assertThat(model.scoreBatch(WINES)).containsExactlyElementsOf(WINES.stream().map(model::score).toList());
+        List<Features> wines = WINES.stream().map(WineFeatures::of).toList();
+        assertThat(model.scoreBatch(wines)).containsExactlyElementsOf(wines.stream().map(model::score).toList());
     }
 }

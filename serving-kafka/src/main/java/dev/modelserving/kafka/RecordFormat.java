@@ -1,0 +1,69 @@
+package dev.modelserving.kafka;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The shapes a data record comes in, and the rule every server uses to tell them apart: a record's
+ * {@value #HEADER} header (name in any case) names its format by media type or by the format's own name; a record
+ * without one is in the server's default format ({@code model-server.data.format}), which is {@link #WINE} unless
+ * configured. A content type that is none of these makes the record a dead letter.
+ */
+public enum RecordFormat {
+
+    /** The tutorial's {@code WineRecord} protobuf. */
+    WINE("application/vnd.modelserving.wine-record+protobuf"),
+    /** A {@code FeatureRecord} protobuf: a dataType and named features. */
+    FEATURES("application/vnd.modelserving.feature-record+protobuf"),
+    /** A UTF-8 JSON object: {@code {"dataType": "churn", "features": {"tenure": 12, "plan": "gold"}}}. */
+    JSON("application/json");
+
+    /** The header that names a record's format. */
+    public static final String HEADER = "content-type";
+
+    /** The media type that names this format in a {@value #HEADER} header. */
+    public final String contentType;
+
+    RecordFormat(String contentType) {
+        this.contentType = contentType;
+    }
+
+    /** The format's own name, as in {@code model-server.data.format} and the loader's {@code --format}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The format a {@value #HEADER} value names: its media type (parameters after {@code ;} are ignored) or the
+     * format's own name, in any case.
+     */
+    public static Optional<RecordFormat> ofContentType(String value) {
+        String type = value.split(";", 2)[0].trim();
+        return Arrays.stream(values())
+                .filter(f -> f.contentType.equalsIgnoreCase(type) || f.label().equalsIgnoreCase(type))
+                .findFirst();
+    }
+
+    /** What a record's {@value #HEADER} header says, its last one if it has several; null when it has none. */
+    public static String contentType(Headers headers) {
+        if (headers == null) {
+            return null;
+        }
+        String found = null;
+        for (Header h : headers) {
+            if (HEADER.equalsIgnoreCase(h.key()) && h.value() != null) {
+                found = new String(h.value(), StandardCharsets.UTF_8);
+            }
+        }
+        return found;
+    }
+
+    /** Every accepted {@value #HEADER} value, for messages. */
+    public static String known() {
+        return Arrays.stream(values()).map(f -> f.contentType + " (" + f.label() + ")").toList().toString();
+    }
+}

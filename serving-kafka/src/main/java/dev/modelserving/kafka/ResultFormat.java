@@ -1,0 +1,54 @@
+package dev.modelserving.kafka;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.modelserving.proto.ServingResult;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * How a server writes its results ({@code model-server.results.format}): the {@code ServingResult} protobuf, or
+ * the same fields as a UTF-8 JSON object in protobuf's JSON mapping (lowerCamelCase names, e.g.
+ * {@code "modelName"}; 64-bit integers as strings; fields at their default value left out). Every result carries a
+ * {@value RecordFormat#HEADER} header naming its format.
+ */
+public enum ResultFormat {
+
+    PROTOBUF("application/vnd.modelserving.serving-result+protobuf"),
+    JSON("application/json");
+
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+
+    /** The media type in a result's {@value RecordFormat#HEADER} header. */
+    public final String contentType;
+    private final byte[] contentTypeBytes;
+
+    ResultFormat(String contentType) {
+        this.contentType = contentType;
+        this.contentTypeBytes = contentType.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A result's bytes in this format. */
+    public byte[] encode(ServingResult result) {
+        if (this == PROTOBUF) {
+            return result.toByteArray();
+        }
+        try {
+            return PRINTER.print(result).getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a ServingResult has no JSON form: " + e.getMessage(), e);
+        }
+    }
+
+    /** The headers a result in this format carries. */
+    public Headers headers() {
+        return new RecordHeaders(new RecordHeader[] {new RecordHeader(RecordFormat.HEADER, contentTypeBytes)});
+    }
+}
