@@ -1,25 +1,31 @@
 package dev.modelserving.loader;
 
-import dev.modelserving.proto.WineRecord;
-import java.util.List;
+import dev.modelserving.kafka.RecordFormat;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Sends records at a steady rate, looping over them, until the count is reached or the run stops. */
+/**
+ * Sends records at a steady rate, each with the {@code content-type} header of its format, taking the next one
+ * from a source that loops, until the count is reached or the run stops.
+ */
 final class RecordPublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
-    private final byte[][] encoded;
+    private final Iterator<byte[]> records;
+    private final byte[] contentType;
     private final Rate rate;
     private final long count;
     private final Progress progress;
 
-    RecordPublisher(KafkaProducer<String, byte[]> producer, String topic, List<WineRecord> records, Rate rate,
-            long count, Progress progress) {
+    RecordPublisher(KafkaProducer<String, byte[]> producer, String topic, Iterator<byte[]> records,
+            RecordFormat format, Rate rate, long count, Progress progress) {
         this.producer = producer;
         this.topic = topic;
-        this.encoded = records.stream().map(WineRecord::toByteArray).toArray(byte[][]::new);
+        this.records = records;
+        this.contentType = format.contentType.getBytes(StandardCharsets.UTF_8);
         this.rate = rate;
         this.count = count;
         this.progress = progress;
@@ -32,7 +38,9 @@ final class RecordPublisher {
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            producer.send(new ProducerRecord<>(topic, encoded[(int) (n % encoded.length)]), (meta, e) -> {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, records.next());
+            record.headers().add(RecordFormat.HEADER, contentType);
+            producer.send(record, (meta, e) -> {
                 if (e == null) {
                     progress.recordSent();
                 } else {

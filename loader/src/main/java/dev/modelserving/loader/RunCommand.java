@@ -3,11 +3,11 @@ package dev.modelserving.loader;
 import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.ManifestVersion;
-import dev.modelserving.data.WineCsv;
+import dev.modelserving.data.ProjectData;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.ModelLoadException;
 import dev.modelserving.proto.ModelDescriptor;
-import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,11 +26,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The data provider: starts a broker unless given one, creates the topics, then publishes wine records at a
- * steady rate (looping over the file) and the models in turn, with a progress line every few seconds.
+ * The data provider: starts a broker unless given one, creates the topics, then publishes the records of a CSV
+ * file at a steady rate (looping over the file, read as it is sent) and the models in turn, with a progress line
+ * every few seconds.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
-        description = {"Publishes wine records at --rate and cycles through the models every --model-interval.",
+        description = {"Publishes the records of a CSV file at --rate and cycles through the models every --model-interval.",
                 "Starts its own Kafka broker on 127.0.0.1:--broker-port unless --bootstrap-servers is given."})
 final class RunCommand implements Callable<Integer> {
 
@@ -49,8 +50,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--broker-data", defaultValue = "kafka-data", description = "Data directory of the broker started here, kept across runs (default: ${DEFAULT-VALUE}).")
     Path brokerData;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "Wine CSV in the UCI format (default: the project's generated wines).")
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV file with a header, separated by , or ; (default: the project's generated wines).")
     Path data;
+
+    @Option(names = "--format", defaultValue = "wine", description = "How each row is sent: wine (a WineRecord: needs the 11 UCI columns), features (a FeatureRecord of every column) or json (default: ${DEFAULT-VALUE}).")
+    RecordFormat format;
 
     @Option(names = "--strict", description = "Stop at the first bad CSV line instead of skipping it.")
     boolean strict;
@@ -89,21 +93,22 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        WineCsv.Result wines;
+        CsvRecords records;
         List<ModelDescriptor> catalog;
+        CsvRecords.Source source = data == null ? CsvRecords.Source.resource(ProjectData.WINE_CSV)
+                : CsvRecords.Source.file(data);
         try {
-            wines = WineFile.read(data, strict);
+            records = CsvRecords.open(source, format, dataType, strict);
             catalog = models == null ? ModelFiles.projectModels(dataType) : ModelFiles.directory(models, dataType);
-        } catch (WineCsv.CsvException | ModelLoadException | IOException e) {
+        } catch (CsvRecords.CsvException | ModelLoadException | IOException e) {
             err.println("loader: nothing published: " + e.getMessage());
             return LoaderMain.BAD_INPUT;
         }
-        if (wines.rows().isEmpty()) {
-            err.println("loader: nothing published: " + (data == null ? "the wine file" : data) + " has no usable rows");
+        if (records.rows() == 0) {
+            err.println("loader: nothing published: " + source.name() + " has no usable rows");
             return LoaderMain.BAD_INPUT;
         }
-        err.print(WineFile.describe(wines.skipped(), 10));
-        List<WineRecord> records = wines.rows().stream().map(r -> r.toRecord(dataType)).toList();
+        err.print(records.describeSkipped());
 
         Progress progress = new Progress();
         // Ctrl-C: the hook stops the publishers and waits until everything, the broker last, is closed.
@@ -117,8 +122,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             broker = bootstrap == null ? startBroker(out) : null;
             String servers = broker == null ? bootstrap : broker.bootstrapServers();
-            return publish(new KafkaConnection(servers, kafkaOptions.clientProperties()), records,
-                    wines.skipped().size(), catalog, progress, out);
+            return publish(new KafkaConnection(servers, kafkaOptions.clientProperties()), records, catalog,
+                    progress, out);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -139,19 +144,22 @@ final class RunCommand implements Callable<Integer> {
         return broker;
     }
 
-    private int publish(KafkaConnection kafka, List<WineRecord> records, int skippedLines,
-            List<ModelDescriptor> catalog, Progress progress, PrintWriter out) throws Exception {
+    private int publish(KafkaConnection kafka, CsvRecords records, List<ModelDescriptor> catalog,
+            Progress progress, PrintWriter out) throws Exception {
         Topics topics = Topics.withPrefix(topicPrefix);
         try (Admin admin = kafka.reachableAdmin()) {
             topics.ensure(admin, partitions, topicOptions.replicationFactor());
         }
-        out.println("publishing " + records.size() + " wines (" + skippedLines + " lines skipped) to " + topics.data()
+        out.println("publishing " + records.rows() + " records (" + records.skipped() + " lines skipped) as "
+                + format.label() + " to " + topics.data()
                 + " at " + rate + (count > 0 ? ", " + count + " records" : ", looping") + "; " + catalog.size()
                 + " models to " + topics.models() + " every " + modelInterval.toMillis() / 1000.0 + " s");
         try (KafkaProducer<String, byte[]> producer = kafka.producer();
+                CsvRecords.Looping rows = records.looping();
                 ModelCycle models = new ModelCycle(producer, topics.models(), catalog, modelInterval, maxModels,
                         progress)) {
-            RecordPublisher publisher = new RecordPublisher(producer, topics.data(), records, rate, count, progress);
+            RecordPublisher publisher = new RecordPublisher(producer, topics.data(), rows, format, rate, count,
+                    progress);
             ProgressLine line = new ProgressLine(progress, out, progressInterval);
             models.start();
             line.start();

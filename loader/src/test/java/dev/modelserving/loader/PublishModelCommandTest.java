@@ -62,22 +62,22 @@ class PublishModelCommandTest {
                 + "total sulfur dioxide,density,PH,sulphates,alcohol";
 
         Cli named = Cli.run("publish-model", file.toString(), "--inputs", inputs, "--bootstrap-servers",
-                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+                kafka.bootstrapServers(), "--topic-prefix", "pm10_");
         Cli tooFew = Cli.run("publish-model", file.toString(), "--inputs", "tenure,plan", "--bootstrap-servers",
-                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+                kafka.bootstrapServers(), "--topic-prefix", "pm10_");
         Path tree = Files.write(tmp.resolve("tree.pmml"), ProjectModel.DECISION_TREE.bytes());
         Cli pmml = Cli.run("publish-model", tree.toString(), "--inputs", "a,b", "--bootstrap-servers",
-                kafka.bootstrapServers(), "--topic-prefix", "pm9_");
+                kafka.bootstrapServers(), "--topic-prefix", "pm10_");
 
         assertThat(named.exitCode()).as(named.err()).isZero();
         ModelDescriptor d = ModelDescriptor.parseFrom(
-                TestKafka.readAll(kafka.bootstrapServers(), "pm9_models", false).get(0).value());
+                TestKafka.readAll(kafka.bootstrapServers(), "pm10_models", false).get(0).value());
         assertThat(d.getInputFeaturesList()).containsExactly(inputs.split(","));
         assertThat(tooFew.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(tooFew.err()).contains("expected [-1, 2] (one column per input feature)");
         assertThat(pmml.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(pmml.err()).contains("a PMML model declares its own inputs");
-        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pm9_models", false)).hasSize(1);
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pm10_models", false)).hasSize(1);
     }
 
     @Test

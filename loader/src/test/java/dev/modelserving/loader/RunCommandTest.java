@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.broker.EmbeddedKafkaExtension;
-import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.WineRow;
+import dev.modelserving.kafka.RecordDecoder;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.WineRecord;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -73,7 +77,7 @@ class RunCommandTest {
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(cli.err()).contains("skipped " + csv + ":3: expected 12 columns, found 11")
                 .contains("skipped " + csv + ":5:3: 'x' (citric acid) is not a number");
-        assertThat(cli.out()).contains("publishing 2 wines (2 lines skipped)");
+        assertThat(cli.out()).contains("publishing 2 records (2 lines skipped) as wine");
         List<WineRecord> published = decode(TestKafka.readAll(kafka.bootstrapServers(), topics.data(), false));
         WineRecord first = WineFeatures.record("wine", 7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4);
         WineRecord second = WineFeatures.record("wine", 7.8, 0.76, 0.04, 2.3, 0.092, 15, 54, 0.997, 3.26, 0.65, 9.8);
@@ -107,6 +111,62 @@ class RunCommandTest {
         assertThat(cli.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
         assertThat(cli.err()).startsWith("loader: nothing published: ").contains("not a usable PMML document");
         assertThat(exists(kafka, "run4_data")).isFalse();
+    }
+
+    @Test
+    void anyCsvWithAHeaderIsSentAsJsonOrFeatureRecordsTypedByColumn(EmbeddedKafkaBroker kafka) throws Exception {
+        Path csv = Files.writeString(tmp.resolve("churn.csv"), "customer,plan,region,tenure,monthly charges,paperless\n"
+                + "\"Smith, J.\",gold,north,12,70.5,true\n"
+                + "Lee,basic,,3,20,FALSE\n"
+                + "Ng,gold,south,abc,30,true\n"
+                + "Ito,standard,east,40,55.25,maybe\n"
+                + "Kim,standard,west,7,\"1e1\",false\n");
+
+        Cli json = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run5_",
+                "--data", csv.toString(), "--format", "json", "--data-type", "churn", "--rate", "max", "--count", "3",
+                "--max-models", "0");
+        Cli features = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run6_",
+                "--data", csv.toString(), "--format", "FEATURES", "--data-type", "churn", "--rate", "max", "--count",
+                "3", "--max-models", "0");
+        Cli wine = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run7_",
+                "--data", csv.toString(), "--rate", "max", "--count", "3");
+        Cli strict = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run8_",
+                "--data", csv.toString(), "--format", "json", "--strict", "--rate", "max", "--count", "3");
+
+        for (Cli cli : List.of(json, features)) {
+            assertThat(cli.exitCode()).as(cli.err()).isZero();
+            assertThat(cli.err()).contains("skipped " + csv + ":4:4: 'abc' (tenure) is not a number")
+                    .contains("skipped " + csv + ":5:6: 'maybe' (paperless) is not true or false");
+            assertThat(cli.out()).contains("publishing 3 records (2 lines skipped)");
+        }
+        for (String topic : List.of("run5_data", "run6_data")) {
+            List<ConsumerRecord<String, byte[]>> sent = TestKafka.readAll(kafka.bootstrapServers(), topic, false);
+            assertThat(sent).hasSize(3);
+            Map<Object, Features> byCustomer = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> m : sent) {
+                String contentType = RecordFormat.contentType(m.headers());
+                Features r = RecordDecoder.decode(m.value(), RecordFormat.ofContentType(contentType).orElseThrow());
+                assertThat(r.dataType()).isEqualTo("churn");
+                byCustomer.put(r.value("customer"), r);
+            }
+            Features smith = byCustomer.get("Smith, J.");
+            assertThat(smith.value("plan")).isEqualTo("gold");
+            assertThat(smith.value("tenure")).isEqualTo(12.0);
+            assertThat(smith.value("monthlycharges")).isEqualTo(70.5);
+            assertThat(smith.value("paperless")).isEqualTo(true);
+            Features lee = byCustomer.get("Lee");
+            assertThat(lee.value("region")).as("an empty cell is an absent feature").isNull();
+            assertThat(lee.names()).doesNotContain("region");
+            assertThat(lee.value("paperless")).isEqualTo(false);
+            assertThat(byCustomer.get("Kim").value("monthlycharges")).isEqualTo(10.0);
+        }
+        assertThat(wine.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(wine.err()).contains(csv + ":1: the header has no column 'fixed acidity'")
+                .contains("--format features or json take any columns");
+        assertThat(strict.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(strict.err().strip()).isEqualTo("loader: nothing published: " + csv
+                + ":4:4: 'abc' (tenure) is not a number");
+        assertThat(exists(kafka, "run8_data")).isFalse();
     }
 
     static List<WineRecord> decode(List<ConsumerRecord<String, byte[]>> messages) throws Exception {
