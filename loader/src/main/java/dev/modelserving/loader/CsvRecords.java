@@ -9,6 +9,7 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import dev.modelserving.data.CsvProblem;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.model.FeatureNames;
+import dev.modelserving.model.Features;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.FeatureRecord;
 import dev.modelserving.proto.FeatureValue;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -174,6 +176,32 @@ final class CsvRecords {
             out.append("  ... and ").append(skipped - shown.size()).append(" more skipped lines\n");
         }
         return out.toString();
+    }
+
+    /** A good row as a record of named values, and the line it starts on. */
+    record Row(long line, Features record) {}
+
+    /** The first {@code max} good rows, as records of named values (whatever the format). */
+    List<Row> firstRows(int max) throws IOException {
+        List<Row> out = new ArrayList<>();
+        try (CsvReader<CsvRecord> reader = reader(source, separator)) {
+            Iterator<CsvRecord> it = reader.iterator();
+            it.next(); // the header
+            while (it.hasNext() && out.size() < max) {
+                CsvRecord row = it.next();
+                try {
+                    Object[] values = values(row, false);
+                    Map<String, Object> named = new LinkedHashMap<>();
+                    for (int c = 0; c < values.length; c++) {
+                        named.put(header.get(c), values[c]);
+                    }
+                    out.add(new Row(row.getStartingLineNumber(), Features.of(dataType, named)));
+                } catch (CsvException e) {
+                    // a bad line, reported by open
+                }
+            }
+        }
+        return out;
     }
 
     /** The records encoded in the format, in file order, from the top again after the last. */

@@ -2,6 +2,7 @@ package dev.modelserving.loader;
 
 import com.google.protobuf.ByteString;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelDigest;
@@ -27,9 +28,22 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** What a user says about a model file. */
+    /**
+     * What a user says about a model file.
+     *
+     * @param sample a CSV file of records the model must score before it is published, or null
+     */
     record Spec(Path file, ModelType type, String dataType, String name, String description, String version,
-            boolean byReference, TensorflowNames tf) {}
+            boolean byReference, TensorflowNames tf, Path sample) {
+
+        Spec(Path file, ModelType type, String dataType, String name, String description, String version,
+                boolean byReference, TensorflowNames tf) {
+            this(file, type, dataType, name, description, version, byReference, tf, null);
+        }
+    }
+
+    /** How many rows of a sample file a model scores before it is published. */
+    static final int MAX_SAMPLE_ROWS = 10_000;
 
     /**
      * Where a TensorFlow model is fed and fetched, and the features its input columns are; empty strings and an
@@ -66,7 +80,7 @@ final class ModelFiles {
             d.setData(ByteString.copyFrom(bytes));
         }
         ModelDescriptor descriptor = d.build();
-        validate(descriptor, spec.file().toAbsolutePath().getParent());
+        validate(descriptor, spec.file().toAbsolutePath().getParent(), spec.sample());
         return descriptor;
     }
 
@@ -94,6 +108,40 @@ final class ModelFiles {
                 .map(m -> m.descriptor("1").toBuilder().setDataType(dataType).build()).toList();
     }
 
+    /**
+     * Scores the first {@value #MAX_SAMPLE_ROWS} rows of a CSV file; a row the model cannot score refuses the model,
+     * naming the row's line and the reason (the first of them, and how many failed).
+     */
+    private static void scoreSample(Model model, String dataType, Path sample) throws ModelLoadException {
+        List<CsvRecords.Row> rows;
+        try {
+            CsvRecords records = CsvRecords.open(CsvRecords.Source.file(sample), RecordFormat.FEATURES, dataType,
+                    true);
+            rows = records.firstRows(MAX_SAMPLE_ROWS);
+        } catch (CsvRecords.CsvException e) {
+            throw new ModelLoadException("the sample is not a usable CSV file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read the sample " + sample + ": " + e);
+        }
+        if (rows.isEmpty()) {
+            throw new ModelLoadException("the sample " + sample + " has no rows");
+        }
+        String first = null;
+        int failed = 0;
+        for (CsvRecords.Row row : rows) {
+            try {
+                model.score(row.record());
+            } catch (RuntimeException e) {
+                failed++;
+                first = first != null ? first : sample + ":" + row.line() + ": " + e.getMessage();
+            }
+        }
+        if (failed > 0) {
+            throw new ModelLoadException("the model failed on " + failed + " of the " + rows.size()
+                    + " sample rows; the first: " + first);
+        }
+    }
+
     /** PMML for *.pmml and *.xml, TensorFlow for *.pb and *.zip, null otherwise. */
     static ModelType typeOf(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -118,7 +166,7 @@ final class ModelFiles {
         }
     }
 
-    private static void validate(ModelDescriptor d, Path root) throws ModelLoadException {
+    private static void validate(ModelDescriptor d, Path root, Path sample) throws ModelLoadException {
         Path work;
         try {
             work = Files.createTempDirectory("model-check-");
@@ -127,7 +175,10 @@ final class ModelFiles {
         }
         LoadingPolicy policy = LoadingPolicy.defaults().withModelRoots(List.of(root)).withWorkDir(work);
         try (Model model = new ModelFactory(policy).load(d)) {
-            // loaded and scored the sample wines: good to publish
+            // loaded and scored the sample records: good to publish, unless it fails on the user's own
+            if (sample != null) {
+                scoreSample(model, d.getDataType(), sample);
+            }
         } finally {
             try {
                 Files.deleteIfExists(work);

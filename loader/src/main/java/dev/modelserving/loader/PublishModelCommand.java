@@ -70,6 +70,9 @@ final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--tf-signature", defaultValue = "", description = "SavedModel: the signature to call (default: serving_default).")
     String tfSignature;
 
+    @Option(names = "--sample", paramLabel = "FILE.csv", description = "A CSV file with a header: the model must score its first " + ModelFiles.MAX_SAMPLE_ROWS + " rows here before it is sent (columns typed as run reads them).")
+    Path sample;
+
     @Option(names = "--inputs", split = ",", paramLabel = "NAME", description = "TensorFlow: the features fed as the input tensor's columns, in order, e.g. tenure,monthly_charges,support_calls (default: the 11 wine measurements).")
     List<String> inputs = new ArrayList<>();
 
@@ -87,7 +90,7 @@ final class PublishModelCommand implements Callable<Integer> {
         ModelDescriptor d;
         try {
             d = ModelFiles.describe(new ModelFiles.Spec(file, modelType(), dataType, name, description, version,
-                    byReference, new ModelFiles.TensorflowNames(tfInput, tfOutput, tfSignature, List.copyOf(inputs))));
+                    byReference, new ModelFiles.TensorflowNames(tfInput, tfOutput, tfSignature, List.copyOf(inputs)), sample));
         } catch (ModelLoadException e) {
             spec.commandLine().getErr().println("loader: model " + file + " not published: " + e.getMessage());
             return LoaderMain.BAD_INPUT;

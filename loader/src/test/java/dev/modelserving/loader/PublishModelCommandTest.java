@@ -81,6 +81,35 @@ class PublishModelCommandTest {
     }
 
     @Test
+    void aModelIsScoredOnTheRowsOfASampleFileBeforeItIsSent(EmbeddedKafkaBroker kafka) throws Exception {
+        Path linear = Files.write(tmp.resolve("linear.pmml"), ProjectModel.LINEAR_REGRESSION.bytes());
+        String header = "fixed acidity;volatile acidity;citric acid;residual sugar;chlorides;free sulfur dioxide;"
+                + "total sulfur dioxide;density;pH;sulphates";
+        Path wines = Files.writeString(tmp.resolve("wines.csv"), header + ";alcohol\n"
+                + "7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56;9.4\n"
+                + "7.8;0.88;0;2.6;0.098;25;67;0.9968;3.2;0.68;9.8\n");
+        Path noAlcohol = Files.writeString(tmp.resolve("no-alcohol.csv"), header + "\n"
+                + "7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56\n"
+                + "7.8;0.88;0;2.6;0.098;25;67;0.9968;3.2;0.68\n");
+
+        Cli good = Cli.run("publish-model", linear.toString(), "--sample", wines.toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic-prefix", "pm11_");
+        Cli bad = Cli.run("publish-model", linear.toString(), "--sample", noAlcohol.toString(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm11_");
+        Cli missing = Cli.run("publish-model", linear.toString(), "--sample", tmp.resolve("none.csv").toString(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "pm11_");
+
+        assertThat(good.exitCode()).as(good.err()).isZero();
+        assertThat(bad.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(bad.err()).contains("not published: the model failed on 2 of the 2 sample rows; the first: "
+                + noAlcohol + ":2: ")
+                .contains("lacks the model's inputs [alcohol]");
+        assertThat(missing.exitCode()).isEqualTo(LoaderMain.BAD_INPUT);
+        assertThat(missing.err()).contains("cannot read the sample " + tmp.resolve("none.csv"));
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "pm11_models", false)).hasSize(1);
+    }
+
+    @Test
     void publishesATensorflowModelByReferenceWithItsDigest(EmbeddedKafkaBroker kafka) throws Exception {
         byte[] zip = ProjectModel.MLP_SAVED_MODEL.bytes();
         Path file = Files.write(tmp.resolve("mlp.zip"), zip);
