@@ -435,6 +435,7 @@ public abstract class ServerBehaviourSuite {
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).key()).isEqualTo("partial");
         assertThat(dead.get(0).value()).isEqualTo(partial);
+        assertThat(header(dead.get(0), RecordFormat.HEADER)).isEqualTo(RecordFormat.JSON.contentType);
         assertThat(header(dead.get(0), "source")).isEqualTo(topics.data() + "[" + lacking.partition() + "]@"
                 + lacking.offset());
         String error = header(dead.get(0), "error");

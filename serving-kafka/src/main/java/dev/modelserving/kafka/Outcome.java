@@ -1,5 +1,6 @@
 package dev.modelserving.kafka;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -24,15 +25,24 @@ public sealed interface Outcome<P> {
     }
 
     /**
-     * The record as it came (key and value), to the dead-letter topic with why and where from; {@code dataType} is
-     * null when the record did not decode.
+     * The record as it came (key, value and {@value RecordFormat#HEADER} header, null when it had none), to the
+     * dead-letter topic with why and where from; {@code dataType} is null when the record did not decode.
      */
-    record DeadLetter<P>(byte[] key, byte[] value, String error, String dataType, String source, P passThrough)
-            implements Outcome<P> {
+    record DeadLetter<P>(byte[] key, byte[] value, String contentType, String error, String dataType, String source,
+            P passThrough) implements Outcome<P> {
 
-        /** The {@link Provenance} headers. */
+        /** A dead letter of a record without a content type. */
+        public DeadLetter(byte[] key, byte[] value, String error, String dataType, String source, P passThrough) {
+            this(key, value, null, error, dataType, source, passThrough);
+        }
+
+        /** The {@link Provenance} headers, and the record's own {@value RecordFormat#HEADER} when it had one. */
         public Headers headers() {
-            return Provenance.deadLetterHeaders(error, source);
+            Headers headers = Provenance.deadLetterHeaders(error, source);
+            if (contentType != null) {
+                headers.add(RecordFormat.HEADER, contentType.getBytes(StandardCharsets.UTF_8));
+            }
+            return headers;
         }
 
         /** The value to publish: the record's bytes, empty when it had none. */

@@ -69,8 +69,8 @@ public final class RecordScoring {
             }
         }
         metrics.deadLettered();
-        return new Decoded<>(in, null, new Outcome.DeadLetter<>(in.key(), in.value(), error, null, in.source(),
-                in.passThrough()));
+        return new Decoded<>(in, null, new Outcome.DeadLetter<>(in.key(), in.value(), in.contentType(), error, null,
+                in.source(), in.passThrough()));
     }
 
     /** The records of a batch that decoded, in order: what to score. */
@@ -109,8 +109,8 @@ public final class RecordScoring {
         }
         if (s.isFailed()) {
             metrics.deadLettered();
-            return new Outcome.DeadLetter<>(in.key(), in.value(), s.error(), s.record().dataType(), in.source(),
-                    in.passThrough());
+            return new Outcome.DeadLetter<>(in.key(), in.value(), in.contentType(), s.error(), s.record().dataType(),
+                    in.source(), in.passThrough());
         }
         return new Outcome.Result<>(in.key(), resultFormat.encode(ServingResults.of(s, in.topic(), in.partition(),
                 in.offset(), System.currentTimeMillis())), resultFormat, s.record().dataType(), in.source(),

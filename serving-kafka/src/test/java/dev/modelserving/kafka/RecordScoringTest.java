@@ -156,6 +156,9 @@ class RecordScoringTest {
         assertThat(((Outcome.DeadLetter<String>) out.get(3)).error())
                 .startsWith("model ").contains("the record lacks the model's inputs [fixed_acidity, volatile_acidity");
         assertThat(((Outcome.DeadLetter<String>) out.get(3)).dataType()).isEqualTo("wine");
+        assertThat(new String(((Outcome.DeadLetter<String>) out.get(3)).headers().lastHeader(RecordFormat.HEADER)
+                .value(), StandardCharsets.UTF_8)).as("a dead letter keeps its record's content type").isEqualTo("json");
+        assertThat(((Outcome.DeadLetter<String>) out.get(4)).headers().lastHeader(RecordFormat.HEADER)).isNull();
         assertThat(((Outcome.DeadLetter<String>) out.get(4)).error())
                 .isEqualTo("not a JSON record: feature 'alcohol' is an array; a value is a number, a string or a boolean");
         assertThat(((Outcome.DeadLetter<String>) out.get(5)).error())
