@@ -4,13 +4,19 @@ import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.model.WineFeatures;
+import dev.modelserving.proto.FeatureRecord;
+import dev.modelserving.proto.FeatureValue;
+import dev.modelserving.proto.WineRecord;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.suite.KnownServers;
 import dev.modelserving.suite.ServerLauncher;
 import dev.modelserving.suite.ServerProcess;
 import dev.modelserving.suite.ServerSettings;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +48,7 @@ import picocli.CommandLine.Option;
 /**
  * The servers' benchmark harness, one run on this machine against one in-process broker on 127.0.0.1:
  * <ol>
- * <li>preloads N wine records into a data topic;</li>
+ * <li>preloads N wine records into a data topic, one topic per record format asked for;</li>
  * <li>the ceiling: a plain KafkaConsumer→KafkaProducer loop copies them to another topic;</li>
  * <li>drain: each server starts with the project's decision tree and scores the same N records; timed from the
  * first result to the Nth;</li>
@@ -68,13 +74,54 @@ public final class ServerBench implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "20", description = "Length of the latency phase (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--record-format", defaultValue = "wine", split = ",", description = "Record formats to measure each server with: wine, features, json; each format has its own preloaded topic, its records carry their content-type header (default: ${DEFAULT-VALUE}).")
+    List<RecordFormat> formats;
+
+    /** The same wines in one format, and the header that names it. */
+    private record Encoded(RecordFormat format, List<byte[]> values, byte[] contentType) {
+
+        static Encoded of(RecordFormat format) {
+            List<byte[]> values = ProjectData.wines().stream().map(w -> encode(format, w.toRecord("wine"))).toList();
+            return new Encoded(format, values, format.contentType.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private static byte[] encode(RecordFormat format, WineRecord wine) {
+            double[] v = WineFeatures.values(wine);
+            return switch (format) {
+                case WINE -> wine.toByteArray();
+                case FEATURES -> {
+                    FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(wine.getDataType());
+                    for (int i = 0; i < v.length; i++) {
+                        r.putFeatures(WineFeatures.UCI_NAMES.get(i), FeatureValue.newBuilder().setNumber(v[i]).build());
+                    }
+                    yield r.build().toByteArray();
+                }
+                case JSON -> {
+                    StringBuilder json = new StringBuilder("{\"dataType\":\"").append(wine.getDataType())
+                            .append("\",\"features\":{");
+                    for (int i = 0; i < v.length; i++) {
+                        json.append(i == 0 ? "" : ",").append('"').append(WineFeatures.UCI_NAMES.get(i)).append("\":")
+                                .append(v[i]);
+                    }
+                    yield json.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+                }
+            };
+        }
+
+        ProducerRecord<byte[], byte[]> record(String topic, int i) {
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, values.get(i % values.size()));
+            r.headers().add(RecordFormat.HEADER, contentType);
+            return r;
+        }
+    }
+
     private static final int PARTITIONS = 3;
     private static final Duration PHASE_LIMIT = Duration.ofMinutes(10);
 
     private String bootstrap;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServerBench()).execute(args));
+        System.exit(new CommandLine(new ServerBench()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
@@ -82,42 +129,57 @@ public final class ServerBench implements Callable<Integer> {
         Path work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "server-bench-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(work.resolve("kafka")))) {
             bootstrap = broker.bootstrapServers();
-            Topics source = Topics.withPrefix("bench_");
-            createTopics(source);
-            List<byte[]> wines = ProjectData.wines().stream().map(w -> w.toRecord("wine").toByteArray()).toList();
-            long t0 = System.nanoTime();
-            preload(source.data(), wines, records);
-            report("preload", records, System.nanoTime() - t0);
+            Map<RecordFormat, Topics> sources = new LinkedHashMap<>();
+            Map<RecordFormat, Encoded> encoded = new LinkedHashMap<>();
+            for (RecordFormat format : formats) {
+                Topics source = Topics.withPrefix("bench_" + format.label() + "_");
+                createTopics(source);
+                Encoded wines = Encoded.of(format);
+                long t0 = System.nanoTime();
+                preload(source.data(), wines, records);
+                report("preload " + format.label() + " (~" + wines.values().get(0).length + " bytes each)", records,
+                        System.nanoTime() - t0);
+                sources.put(format, source);
+                encoded.put(format, wines);
+            }
 
-            double copy = copyLoop(source.data(), "bench_copy");
+            double copy = copyLoop(sources.values().iterator().next().data(), "bench_copy");
             Map<String, double[]> figures = new LinkedHashMap<>();
             for (String name : servers) {
-                figures.put(name, measure(name, source, work, wines));
+                for (RecordFormat format : formats) {
+                    String label = formats.size() == 1 ? name : name + " " + format.label();
+                    figures.put(label, measure(name, format, sources.get(format), work, encoded.get(format)));
+                }
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-12s %14s %10s %10s %10s%n", "", "drain rec/s", "÷ copy", "p50 ms", "p99 ms");
-            System.out.printf(Locale.ROOT, "%-12s %14.0f %10s %10s %10s%n", "copy loop", copy, "1.00", "", "");
-            figures.forEach((name, f) -> System.out.printf(Locale.ROOT, "%-12s %14.0f %10.2f %10.1f %10.1f%n",
+            System.out.printf(Locale.ROOT, "%-20s %14s %10s %10s %10s%n", "", "drain rec/s", "÷ copy", "p50 ms",
+                    "p99 ms");
+            System.out.printf(Locale.ROOT, "%-20s %14.0f %10s %10s %10s%n", "copy loop", copy, "1.00", "", "");
+            figures.forEach((name, f) -> System.out.printf(Locale.ROOT, "%-20s %14.0f %10.2f %10.1f %10.1f%n",
                     name, f[0], f[0] / copy, f[1], f[2]));
-            System.out.printf("(%d records of ~%d bytes, %d partitions, decision-tree PMML, latency at %d records/s"
-                    + " for %d s)%n", records, wines.get(0).length, PARTITIONS, rate, latencySeconds);
+            System.out.printf("(%d records, %d partitions, decision-tree PMML, latency at %d records/s for %d s;"
+                    + " the copy loop copies the %s records)%n", records, PARTITIONS, rate, latencySeconds,
+                    formats.get(0).label());
         }
         return 0;
     }
 
-    private double[] measure(String name, Topics source, Path work, List<byte[]> wines) throws Exception {
+    private double[] measure(String name, RecordFormat format, Topics source, Path work, Encoded wines)
+            throws Exception {
         ServerLauncher launcher = launcher(name);
-        Topics topics = Topics.withPrefix("bench_" + name + "_");
+        String run = name + "_" + format.label();
+        Topics topics = Topics.withPrefix("bench_" + run + "_");
         createTopics(topics);
         send(topics.models(), "wine", ProjectModel.DECISION_TREE.descriptor("1").toByteArray());
         // The server reads the preloaded data topic itself; models and results are its own.
         Topics serverTopics = topics.withData(source.data());
-        Path state = Files.createDirectories(work.resolve(name));
-        ServerSettings settings = new ServerSettings(bootstrap, serverTopics, "bench-" + name, freePort(), state,
-                64L * 1024 * 1024, work.resolve(name + ".log"));
+        Path state = Files.createDirectories(work.resolve(run));
+        ServerSettings settings = new ServerSettings(bootstrap, serverTopics, "bench-" + run, freePort(), state,
+                64L * 1024 * 1024, work.resolve(run + ".log"));
         try (ServerProcess server = launcher.start(settings)) {
             double drain = awaitResults(topics.results(), records);
-            System.out.printf(Locale.ROOT, "%s: drained %d records at %.0f records/s%n", name, records, drain);
+            System.out.printf(Locale.ROOT, "%s (%s): drained %d records at %.0f records/s%n", name, format.label(),
+                    records, drain);
             double[] latency = latency(source.data(), topics.results(), wines);
             System.out.printf(Locale.ROOT, "%s: end-to-end latency at %d records/s: p50 %.1f ms, p99 %.1f ms%n",
                     name, rate, latency[0], latency[1]);
@@ -139,10 +201,10 @@ public final class ServerBench implements Callable<Integer> {
         };
     }
 
-    private void preload(String topic, List<byte[]> wines, int n) {
+    private void preload(String topic, Encoded wines, int n) {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, wines.get(i % wines.size())));
+                producer.send(wines.record(topic, i));
             }
             producer.flush();
         }
@@ -197,7 +259,7 @@ public final class ServerBench implements Callable<Integer> {
     }
 
     /** Sends at a fixed rate and times each record from its send to its result's arrival: {p50, p99} in ms. */
-    private double[] latency(String data, String results, List<byte[]> wines) throws Exception {
+    private double[] latency(String data, String results, Encoded wines) throws Exception {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = new ArrayList<>();
         int total = rate * latencySeconds;
@@ -216,7 +278,7 @@ public final class ServerBench implements Callable<Integer> {
                         LockSupport.parkNanos(wait);
                     }
                     long now = System.nanoTime();
-                    producer.send(new ProducerRecord<>(data, wines.get(i % wines.size())), (meta, e) -> {
+                    producer.send(wines.record(data, i), (meta, e) -> {
                         if (e == null) {
                             sentAt.put(meta.partition() + "@" + meta.offset(), now);
                         }
