@@ -38,6 +38,9 @@ public final class AkkaServer implements Callable<Integer> {
         }
     }
 
+    /** Exit code for a --kafka-config file that cannot be read (as the loader's for refused input). */
+    static final int BAD_INPUT = 3;
+
     /** Held so that the levels set here are not garbage-collected with their loggers. */
     private static final List<Logger> QUIET = List.of(Logger.getLogger("org.apache.kafka"),
             Logger.getLogger("akka.kafka.internal"));
@@ -136,9 +139,6 @@ public final class AkkaServer implements Callable<Integer> {
             overrides.put(key, value.toString());
         }
     }
-
-    /** Exit code for a --kafka-config file that cannot be read (as the loader's for refused input). */
-    static final int BAD_INPUT = 3;
 
     @Override
     public Integer call() throws Exception {

@@ -13,7 +13,8 @@ import java.util.Map;
  *     server's own settings of each client
  */
 record ServerConfig(String bootstrapServers, Map<String, String> kafkaProperties, Topics topics, String groupId,
-        String host, int port, Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp, long maxMessageBytes) {
+        String host, int port, Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp,
+        long maxMessageBytes) {
 
     ServerConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);

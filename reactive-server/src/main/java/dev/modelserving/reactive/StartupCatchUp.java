@@ -21,9 +21,9 @@ import org.jboss.logging.Logger;
 /**
  * The shared {@link ModelsCatchUp} on this server: the models topic's ends are read at start-up (from a thread of its
  * own, again and again while the broker cannot be reached: a server may start before its broker) by an admin client
- * with the same {@code kafka.*} properties as the channels' clients, the models channel
- * reports each message it applied, and the scorer waits until the catch-up is done: without limit until the ends
- * are known (no record can be scored right before then), and at most {@code model-server.models-catch-up} after.
+ * with the same {@code kafka.*} properties as the channels' clients, the models channel reports each message it
+ * applied, and the scorer waits until the catch-up is done: without limit until the ends are known (no record can be
+ * scored right before then), and at most {@code model-server.models-catch-up} after.
  */
 @ApplicationScoped
 public class StartupCatchUp {
