@@ -3,10 +3,12 @@ package dev.modelserving.akka;
 import akka.actor.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.Topics;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,9 @@ public final class AkkaServer implements Callable<Integer> {
         }
     }
 
+    /** Exit code for a --kafka-config file that cannot be read (as the loader's for refused input). */
+    static final int BAD_INPUT = 3;
+
     /** Held so that the levels set here are not garbage-collected with their loggers. */
     private static final List<Logger> QUIET = List.of(Logger.getLogger("org.apache.kafka"),
             Logger.getLogger("akka.kafka.internal"));
@@ -57,6 +62,15 @@ public final class AkkaServer implements Callable<Integer> {
     @Option(names = "--group-id", defaultValue = "akka-server",
             description = "Consumer group of the data topic; instances of one group share its partitions. Default: ${DEFAULT-VALUE}.")
     String groupId;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties (a Java properties"
+            + " file) for every Kafka client, e.g. security.protocol, ssl.*, sasl.*.")
+    Path kafkaConfig;
+
+    @Option(names = "-X", paramLabel = "KEY=VALUE", description = "A Kafka client property for every Kafka client"
+            + " (repeatable); overrides --kafka-config. Neither changes --bootstrap-servers, --group-id or the"
+            + " (de)serializers.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     // The settings every server shares (model-server.*, see the README's table): an option given here overrides
     // the same setting from system properties, the environment or application.properties.
@@ -138,6 +152,13 @@ public final class AkkaServer implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, String> kafka;
+        try {
+            kafka = KafkaClientProperties.of(kafkaConfig, kafkaProperties);
+        } catch (KafkaClientProperties.Unreadable e) {
+            System.err.println("akka-server: " + e.getMessage() + "; not started");
+            return BAD_INPUT;
+        }
         ServerConfig.Processor p;
         try {
             p = ServerConfig.Processor.valueOf(processor.trim().toUpperCase(Locale.ROOT));
@@ -151,7 +172,7 @@ public final class AkkaServer implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), "bad setting: " + e.getMessage());
         }
-        ServerConfig config = new ServerConfig(bootstrapServers, settings.topicNames(), groupId, host, port, p,
+        ServerConfig config = new ServerConfig(bootstrapServers, kafka, settings.topicNames(), groupId, host, port, p,
                 settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp(),
                 settings.maxMessageBytes(), settings.data().format(), settings.results().format());
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());

@@ -14,6 +14,7 @@ import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
+import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordFormat;
@@ -29,7 +30,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,7 +39,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. */
+/**
+ * The server's Kafka, through Alpakka Kafka: the models and data sources and the results/dead-letter output. Every
+ * client (the two consumers, the producer, the admin client that reads where the models topic ends) takes the
+ * server's own settings, then the passed Kafka client properties over them ({@code --kafka-config}, {@code -X}),
+ * then the address, the group and the (de)serializers, which they cannot change.
+ */
 final class KafkaIO {
 
     /** Results and dead letters on their way at once; they are handed on in order. */
@@ -64,13 +69,14 @@ final class KafkaIO {
     Source<ModelMessage, NotUsed> models(Executor blocking, Map<Integer, Long> from) {
         ConsumerSettings<String, byte[]> settings = ConsumerSettings
                 .create(system, new StringDeserializer(), new ByteArrayDeserializer())
-                .withBootstrapServers(config.bootstrapServers())
-                .withGroupId("akka-server-models-" + UUID.randomUUID())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(config.maxMessageBytes()))
-                .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(config.maxMessageBytes()));
-        return Source.completionStage(CompletableFuture.supplyAsync(() -> modelsEnds(settings), blocking))
+                .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(config.maxMessageBytes()))
+                .withProperties(config.kafkaProperties())
+                .withBootstrapServers(config.bootstrapServers())
+                .withGroupId("akka-server-models-" + UUID.randomUUID());
+        return Source.completionStage(CompletableFuture.supplyAsync(this::modelsEnds, blocking))
                 .flatMapConcat(ends -> {
                     ModelsCatchUp catchUp = new ModelsCatchUp();
                     catchUp.start(ends, from);
@@ -94,17 +100,11 @@ final class KafkaIO {
 
     /**
      * Where the models topic begins and ends now (it must exist: a missing one fails the source, which restarts),
-     * asked with the consumer's connection settings (a secured cluster's ssl.*, sasl.* and security.* too).
+     * asked by an admin client with the passed Kafka client properties (a secured cluster's too).
      */
-    private ModelsCatchUp.Ends modelsEnds(ConsumerSettings<String, byte[]> consumer) {
-        Map<String, Object> admin = new HashMap<>();
-        consumer.getProperties().forEach((key, value) -> {
-            if (key.startsWith("ssl.") || key.startsWith("sasl.") || key.startsWith("security.")) {
-                admin.put(key, value);
-            }
-        });
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin client = Admin.create(admin)) {
+    private ModelsCatchUp.Ends modelsEnds() {
+        try (Admin client = Admin.create(KafkaClientProperties.forClient(Map.of(), config.kafkaProperties(),
+                config.bootstrapServers()))) {
             return ModelsCatchUp.ends(client, config.topics().models(), Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -118,11 +118,12 @@ final class KafkaIO {
     Source<DataRecord<CommittableOffset>, NotUsed> data() {
         ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                .withBootstrapServers(config.bootstrapServers())
-                .withGroupId(config.groupId())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()))
+                .withProperties(config.kafkaProperties())
+                .withBootstrapServers(config.bootstrapServers())
+                .withGroupId(config.groupId())
                 .withStopTimeout(Duration.ZERO);
         return Consumer.committableSource(settings, Subscriptions.topics(config.topics().data()))
                 .mapMaterializedValue(control -> {
@@ -150,9 +151,10 @@ final class KafkaIO {
     SendProducer<byte[], byte[]> producer() {
         return new SendProducer<>(ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
-                .withBootstrapServers(config.bootstrapServers())
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
-                .withProperty(ProducerConfig.ACKS_CONFIG, "all"), system);
+                .withProperty(ProducerConfig.ACKS_CONFIG, "all")
+                .withProperties(config.kafkaProperties())
+                .withBootstrapServers(config.bootstrapServers()), system);
     }
 
     /**

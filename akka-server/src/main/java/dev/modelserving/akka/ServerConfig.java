@@ -6,11 +6,21 @@ import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.LoadingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
-/** What the server is told on its command line. */
-record ServerConfig(String bootstrapServers, Topics topics, String groupId, String host, int port,
-        Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp, long maxMessageBytes,
-        RecordFormat dataFormat, ResultFormat resultsFormat) {
+/**
+ * What the server is told on its command line.
+ *
+ * @param kafkaProperties Kafka client properties for every client ({@code --kafka-config}, {@code -X}), over the
+ *     server's own settings of each client
+ */
+record ServerConfig(String bootstrapServers, Map<String, String> kafkaProperties, Topics topics, String groupId,
+        String host, int port, Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp,
+        long maxMessageBytes, RecordFormat dataFormat, ResultFormat resultsFormat) {
+
+    ServerConfig {
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
 
     /** How records are scored. */
     enum Processor {

@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,8 +24,10 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Kafka broker (KRaft, combined broker and controller, one node) built from Kafka's own jars, bound to one
- * host on two ports. The data directory is formatted on first start; starting again on the same directory keeps
- * the topics and their data.
+ * host on two ports: PLAINTEXT for clients and between broker and controller, and the controller's. On request it
+ * opens a TLS listener ({@link TlsListener}) and a SASL/PLAIN one ({@link SaslPlainListener}) for clients too. The
+ * data directory is formatted on first start; starting again on the same directory keeps the topics and their
+ * data.
  *
  * <p>Kafka halts the JVM on fatal errors. Once a broker has been started here, such a halt (or exit) anywhere in the
  * JVM is caught and recorded instead ({@link #fatalError()}), so a test fails with the reason rather than a JVM
@@ -44,10 +48,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Formats the data directory if it is new, starts the broker and returns once it accepts clients. */
-    public static EmbeddedKafkaBroker start(BrokerConfig config) {
+    public static EmbeddedKafkaBroker start(BrokerConfig asked) {
         trapFatalExits();
-        int port = config.port() == 0 ? freePort(config.host()) : config.port();
-        int controllerPort = config.controllerPort() == 0 ? freePort(config.host()) : config.controllerPort();
+        String host = asked.host();
+        BrokerConfig config = asked;
+        if (config.tls() != null && config.tls().port() == 0) {
+            config = config.withTls(config.tls().onPort(freePort(host)));
+        }
+        if (config.saslPlain() != null && config.saslPlain().port() == 0) {
+            config = config.withSaslPlain(config.saslPlain().onPort(freePort(host)));
+        }
+        int port = config.port() == 0 ? freePort(host) : config.port();
+        int controllerPort = config.controllerPort() == 0 ? freePort(host) : config.controllerPort();
         Map<String, Object> props = properties(config, port, controllerPort);
         try {
             Path logs = Files.createDirectories(config.dataDir().resolve("logs"));
@@ -79,6 +91,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return port;
     }
 
+    /** host:port of the TLS listener; only when the broker was started with one. */
+    public String sslBootstrapServers() {
+        if (config.tls() == null) {
+            throw new IllegalStateException("this broker has no TLS listener: start it with BrokerConfig.withTls");
+        }
+        return config.host() + ":" + config.tls().port();
+    }
+
+    /** host:port of the SASL/PLAIN listener; only when the broker was started with one. */
+    public String saslBootstrapServers() {
+        if (config.saslPlain() == null) {
+            throw new IllegalStateException("this broker has no SASL listener: start it with BrokerConfig.withSaslPlain");
+        }
+        return config.host() + ":" + config.saslPlain().port();
+    }
+
     public Path dataDir() {
         return config.dataDir();
     }
@@ -105,11 +133,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        // PLAINTEXT serves clients and the broker's own traffic; the TLS and SASL listeners only serve clients.
+        List<String> listeners = new ArrayList<>(List.of("PLAINTEXT://" + host + ":" + port));
+        List<String> protocols = new ArrayList<>(List.of("PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"));
+        TlsListener tls = config.tls();
+        if (tls != null) {
+            listeners.add(TlsListener.NAME + "://" + host + ":" + tls.port());
+            protocols.add(TlsListener.NAME + ":SSL");
+            String prefix = "listener.name." + TlsListener.NAME.toLowerCase(Locale.ROOT) + ".";
+            p.put(prefix + "ssl.keystore.type", "PKCS12");
+            p.put(prefix + "ssl.keystore.location", tls.keystore().toString());
+            p.put(prefix + "ssl.keystore.password", tls.keystorePassword());
+            p.put(prefix + "ssl.key.password", tls.keystorePassword());
+            if (tls.truststore() != null) {
+                p.put(prefix + "ssl.truststore.type", "PKCS12");
+                p.put(prefix + "ssl.truststore.location", tls.truststore().toString());
+                p.put(prefix + "ssl.truststore.password", tls.truststorePassword());
+            }
+        }
+        SaslPlainListener sasl = config.saslPlain();
+        if (sasl != null) {
+            listeners.add(SaslPlainListener.NAME + "://" + host + ":" + sasl.port());
+            protocols.add(SaslPlainListener.NAME + ":SASL_PLAINTEXT");
+            String prefix = "listener.name." + SaslPlainListener.NAME.toLowerCase(Locale.ROOT) + ".";
+            p.put(prefix + "sasl.enabled.mechanisms", "PLAIN");
+            p.put(prefix + "plain.sasl.jaas.config", sasl.brokerJaasConfig());
+        }
+        p.put("listeners", String.join(",", listeners) + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", String.join(",", listeners));
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", String.join(",", protocols));
         p.put("log.dirs", config.dataDir().resolve("logs").toString());
         p.put("num.partitions", String.valueOf(config.defaultPartitions()));
         // One node: every internal topic has one replica, and few partitions so it is created fast.

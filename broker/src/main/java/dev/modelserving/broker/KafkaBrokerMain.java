@@ -16,10 +16,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "broker", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = "Runs a single-node Kafka broker (KRaft) until stopped. Restarting on the same data"
-                + " directory keeps the topics and their data.")
+                + " directory keeps the topics and their data. --ssl-keystore adds a TLS listener, --sasl-user a"
+                + " SASL/PLAIN one (without TLS: for tests and demos).")
 public final class KafkaBrokerMain implements Callable<Integer> {
 
     static final String READY = "Kafka broker ready at ";
+    /** Printed before {@value #READY} for each TLS or SASL listener: "Kafka broker listener SSL at host:port". */
+    static final String LISTENER = "Kafka broker listener ";
 
     @Option(names = "--host", defaultValue = BrokerConfig.LOCALHOST, description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
     String host;
@@ -36,9 +39,45 @@ public final class KafkaBrokerMain implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "1", description = "Partitions of topics created implicitly (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--ssl-port", defaultValue = "0", description = "Port of the TLS listener (with --ssl-keystore), 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int sslPort;
+
+    @Option(names = "--ssl-keystore", paramLabel = "FILE", description = "Opens a TLS listener (SSL) serving the key and certificate of this PKCS12 keystore.")
+    Path sslKeystore;
+
+    @Option(names = "--ssl-keystore-password", description = "The keystore's password (also the key's).")
+    String sslKeystorePassword;
+
+    @Option(names = "--ssl-truststore", paramLabel = "FILE", description = "PKCS12 truststore of the TLS listener (only used when clients present certificates).")
+    Path sslTruststore;
+
+    @Option(names = "--ssl-truststore-password", description = "The truststore's password.")
+    String sslTruststorePassword;
+
+    @Option(names = "--sasl-port", defaultValue = "0", description = "Port of the SASL listener (with --sasl-user), 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int saslPort;
+
+    @Option(names = "--sasl-user", description = "Opens a SASL_PLAINTEXT listener (mechanism PLAIN) that accepts this one user.")
+    String saslUser;
+
+    @Option(names = "--sasl-password", description = "The SASL user's password.")
+    String saslPassword;
+
     @Override
     public Integer call() throws Exception {
         BrokerConfig config = new BrokerConfig(host, port, controllerPort, dataDir.toAbsolutePath(), partitions, Map.of());
+        try {
+            if (sslKeystore != null) {
+                config = config.withTls(new TlsListener(sslPort, sslKeystore.toAbsolutePath(), sslKeystorePassword,
+                        sslTruststore == null ? null : sslTruststore.toAbsolutePath(), sslTruststorePassword));
+            }
+            if (saslUser != null) {
+                config = config.withSaslPlain(new SaslPlainListener(saslPort, saslUser, saslPassword));
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("broker: " + e.getMessage());
+            return 2;
+        }
         EmbeddedKafkaBroker broker;
         long start = System.nanoTime();
         try {
@@ -52,6 +91,12 @@ public final class KafkaBrokerMain implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "broker-shutdown"));
+        if (config.tls() != null) {
+            System.out.println(LISTENER + TlsListener.NAME + " at " + broker.sslBootstrapServers());
+        }
+        if (config.saslPlain() != null) {
+            System.out.println(LISTENER + SaslPlainListener.NAME + " at " + broker.saslBootstrapServers());
+        }
         System.out.printf(Locale.ROOT, "%s%s (data in %s, started in %.1f s)%n", READY, broker.bootstrapServers(),
                 config.dataDir(), (System.nanoTime() - start) / 1e9);
         System.out.flush();

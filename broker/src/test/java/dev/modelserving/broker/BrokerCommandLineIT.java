@@ -17,7 +17,9 @@ class BrokerCommandLineIT {
 
         assertThat(help.exitCode()).as(help.err()).isZero();
         assertThat(help.out()).startsWith("Usage: broker ")
-                .contains("--port", "--host", "--controller-port", "--data-dir", "--partitions", "--version");
+                .contains("--port", "--host", "--controller-port", "--data-dir", "--partitions", "--version")
+                .contains("--ssl-port", "--ssl-keystore", "--ssl-keystore-password", "--ssl-truststore",
+                        "--sasl-port", "--sasl-user", "--sasl-password");
     }
 
     @Test

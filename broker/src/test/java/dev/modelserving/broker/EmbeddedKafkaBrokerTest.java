@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,10 +71,16 @@ class EmbeddedKafkaBrokerTest {
     }
 
     static void produce(String bootstrap, String topic, List<String> values) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        produce(bootstrap, Map.of(), topic, values);
+    }
+
+    static void produce(String bootstrap, Map<String, String> clientProperties, String topic, List<String> values)
+            throws Exception {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
             for (String v : values) {
                 producer.send(new ProducerRecord<>(topic, v)).get();
             }
@@ -81,12 +88,17 @@ class EmbeddedKafkaBrokerTest {
     }
 
     static List<String> consume(String bootstrap, String topic, int count) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return consume(bootstrap, Map.of(), topic, count);
+    }
+
+    static List<String> consume(String bootstrap, Map<String, String> clientProperties, String topic, int count) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
             consumer.subscribe(List.of(topic));
             List<String> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

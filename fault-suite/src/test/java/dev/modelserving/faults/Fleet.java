@@ -47,7 +47,29 @@ final class Fleet implements AutoCloseable {
     record Variant(String name, ServerLauncher launcher, boolean exactlyOnce) {}
 
     static List<Variant> variants() {
-        List<Variant> all = List.of(
+        List<Variant> all = all();
+        String chosen = System.getProperty("faults.servers", "").trim();
+        if (chosen.isEmpty()) {
+            return all;
+        }
+        Set<String> names = Arrays.stream(chosen.split(",")).map(String::trim).collect(Collectors.toSet());
+        return all.stream().filter(v -> names.contains(v.name())).toList();
+    }
+
+    /** These variants, by name, in this order. */
+    static List<Variant> variants(String... names) {
+        Map<String, Variant> byName = all().stream().collect(Collectors.toMap(Variant::name, v -> v));
+        return Arrays.stream(names).map(n -> {
+            Variant v = byName.get(n);
+            if (v == null) {
+                throw new IllegalArgumentException("no server variant " + n + " (there are " + byName.keySet() + ")");
+            }
+            return v;
+        }).toList();
+    }
+
+    private static List<Variant> all() {
+        return List.of(
                 new Variant("reactive", KnownServers.reactive(REPO.resolve("reactive-server")), false),
                 new Variant("kstreams-memory", KnownServers.kstreams(REPO.resolve("kstreams-server"), "memory"), true),
                 new Variant("kstreams-standard", KnownServers.kstreams(REPO.resolve("kstreams-server"), "standard"),
@@ -55,12 +77,6 @@ final class Fleet implements AutoCloseable {
                 new Variant("kstreams-custom", KnownServers.kstreams(REPO.resolve("kstreams-server"), "custom"), true),
                 new Variant("akka-stage", KnownServers.akka(REPO.resolve("akka-server"), "stage"), false),
                 new Variant("akka-actor", KnownServers.akka(REPO.resolve("akka-server"), "actor"), false));
-        String chosen = System.getProperty("faults.servers", "").trim();
-        if (chosen.isEmpty()) {
-            return all;
-        }
-        Set<String> names = Arrays.stream(chosen.split(",")).map(String::trim).collect(Collectors.toSet());
-        return all.stream().filter(v -> names.contains(v.name())).toList();
     }
 
     /** One server of the fleet: its settings, its process (while it runs) and the records sent to it. */
@@ -165,12 +181,21 @@ final class Fleet implements AutoCloseable {
 
     /** The same, each server with these {@code model-server.*} settings too. */
     Fleet(String bootstrap, String caseName, Path workDir, Map<String, String> settings) throws Exception {
-        for (Variant v : variants()) {
+        this(variants(), bootstrap, Map.of(), caseName, workDir, settings);
+    }
+
+    /**
+     * These variants against this broker address, each with these Kafka client properties for every client it
+     * makes (a secured listener's) and these {@code model-server.*} settings.
+     */
+    Fleet(List<Variant> variants, String bootstrap, Map<String, String> kafkaProperties, String caseName,
+            Path workDir, Map<String, String> settings) throws Exception {
+        for (Variant v : variants) {
             String prefix = caseName.toLowerCase(Locale.ROOT) + "-" + v.name() + "_";
             Path state = Files.createDirectories(workDir.resolve(v.name()));
             servers.add(new Server(v, new ServerSettings(bootstrap, Topics.withPrefix(prefix), prefix + "group",
                     freePort(), state.toAbsolutePath(), 256 * 1024,
-                    workDir.resolve(v.name() + ".log").toAbsolutePath(), settings)));
+                    workDir.resolve(v.name() + ".log").toAbsolutePath(), settings, kafkaProperties)));
         }
     }
 

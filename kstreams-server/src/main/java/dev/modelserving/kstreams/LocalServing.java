@@ -1,6 +1,7 @@
 package dev.modelserving.kstreams;
 
 import dev.modelserving.kafka.Delivery;
+import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.ResultFormat;
@@ -13,13 +14,13 @@ import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
 import dev.modelserving.rest.ServingState;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -40,15 +41,19 @@ public class LocalServing implements ServingState {
     private final ResultFormat resultFormat;
     private final Map<Integer, ModelRegistry> tasks = new ConcurrentSkipListMap<>();
 
-    /** The server's: the records Kafka Streams gave up (see {@link UndeliverableHandler}) count here. */
+    /**
+     * The server's: the records Kafka Streams gave up (see {@link UndeliverableHandler}) count here. The size check's
+     * admin client takes every {@code kafka.*} property (a secured cluster's too), as Kafka Streams does.
+     */
     @Inject
     LocalServing(ServerSettings settings, Delivery delivery,
-            @ConfigProperty(name = "quarkus.kafka-streams.bootstrap-servers") String bootstrap) {
+            @ConfigProperty(name = "quarkus.kafka-streams.bootstrap-servers") String bootstrap,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.factory = new ModelFactory(settings.loadingPolicy());
         this.delivery = delivery;
         this.defaultFormat = settings.data().format();
         this.resultFormat = settings.results().format();
-        this.sizeCheck = new SizeCheck(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        this.sizeCheck = new SizeCheck(KafkaClientProperties.forClient(Map.of(), kafkaConfig, bootstrap),
                 settings.topicNames(), delivery);
         UndeliverableHandler.reportTo(delivery, settings.data().format());
     }

@@ -1,5 +1,6 @@
 package dev.modelserving.loader;
 
+import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -7,13 +8,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -25,36 +26,31 @@ final class KafkaConnection {
     static final int REACH_TIMEOUT_SECONDS = 10;
 
     private final String bootstrap;
-    private final Map<String, Object> passed;
+    private final Map<String, String> passed;
 
     KafkaConnection(String bootstrap) {
         this(bootstrap, Map.of());
     }
 
     /** With client properties passed to every client ({@link KafkaOptions}); they override the loader's own. */
-    KafkaConnection(String bootstrap, Map<String, Object> passed) {
+    KafkaConnection(String bootstrap, Map<String, String> passed) {
         this.bootstrap = bootstrap;
         this.passed = Map.copyOf(passed);
     }
 
     /** The client's own settings, the passed ones over them, then the address and the (de)serializers it needs. */
     private Map<String, Object> with(Map<String, Object> own) {
-        Map<String, Object> config = new HashMap<>(own);
-        config.putAll(passed);
-        own.forEach((key, value) -> {
-            if (key.endsWith("serializer")) {
-                config.put(key, value);
-            }
-        });
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return config;
+        return KafkaClientProperties.forClient(own, passed, bootstrap);
     }
 
     String bootstrap() {
         return bootstrap;
     }
 
-    /** An admin client, once the broker has answered; otherwise one clear {@link UnreachableBroker}. */
+    /**
+     * An admin client, once the broker has answered; otherwise one clear {@link UnreachableBroker}, or
+     * {@link RefusedClient} when the broker answered but refused the client's TLS handshake or SASL login.
+     */
     Admin reachableAdmin() throws InterruptedException {
         Admin admin = Admin.create(with(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, REACH_TIMEOUT_SECONDS * 1000,
@@ -62,7 +58,13 @@ final class KafkaConnection {
         try {
             admin.describeCluster().clusterId().get(REACH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return admin;
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            admin.close(Duration.ZERO);
+            if (e.getCause() instanceof AuthenticationException refused) {
+                throw new RefusedClient(bootstrap, refused);
+            }
+            throw new UnreachableBroker(bootstrap);
+        } catch (TimeoutException e) {
             admin.close(Duration.ZERO);
             throw new UnreachableBroker(bootstrap);
         }
@@ -88,6 +90,17 @@ final class KafkaConnection {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)));
+    }
+
+    /**
+     * The broker answered but did not let the client in (a TLS handshake that failed, a SASL login refused): said
+     * once, with Kafka's reason and where the client's security settings come from.
+     */
+    static final class RefusedClient extends RuntimeException {
+        RefusedClient(String bootstrap, AuthenticationException e) {
+            super("Kafka at " + bootstrap + " refused this client: " + e.getMessage() + " (the client's"
+                    + " security.protocol, ssl.* and sasl.* come from --kafka-config and -X)");
+        }
     }
 
     /** The broker did not answer: said once, without a stack trace. */

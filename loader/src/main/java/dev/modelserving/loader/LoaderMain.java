@@ -1,6 +1,7 @@
 package dev.modelserving.loader;
 
 import dev.modelserving.broker.ManifestVersion;
+import dev.modelserving.kafka.KafkaClientProperties;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "Without a subcommand: run (see `loader run --help`)."})
 public final class LoaderMain implements Callable<Integer> {
 
-    /** Exit code when Kafka cannot be reached. */
+    /** Exit code when Kafka cannot be reached, or refuses the client's TLS handshake or SASL login. */
     static final int UNREACHABLE = 2;
     /** Exit code for input the loader refuses (a bad CSV with --strict, a bad model). */
     static final int BAD_INPUT = 3;
@@ -38,12 +39,14 @@ public final class LoaderMain implements Callable<Integer> {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            boolean said = e instanceof KafkaConnection.UnreachableBroker || e instanceof KafkaOptions.BadKafkaConfig;
-            commandLine.getErr().println("loader: " + (said ? e.getMessage() : describe(e)));
-            if (e instanceof KafkaOptions.BadKafkaConfig) {
+            boolean unreachable = e instanceof KafkaConnection.UnreachableBroker
+                    || e instanceof KafkaConnection.RefusedClient;
+            boolean badConfig = e instanceof KafkaClientProperties.Unreadable;
+            commandLine.getErr().println("loader: " + (unreachable || badConfig ? e.getMessage() : describe(e)));
+            if (badConfig) {
                 return BAD_INPUT;
             }
-            return e instanceof KafkaConnection.UnreachableBroker ? UNREACHABLE : 1;
+            return unreachable ? UNREACHABLE : 1;
         });
         return cli;
     }

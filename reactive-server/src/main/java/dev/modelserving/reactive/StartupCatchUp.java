@@ -1,9 +1,11 @@
 package dev.modelserving.reactive;
 
+import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.ServerSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -13,15 +15,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * The shared {@link ModelsCatchUp} on this server: the models topic's ends are read at start-up (from a thread of its
- * own, again and again while the broker cannot be reached: a server may start before its broker), the models channel
- * reports each message it applied, and the scorer waits until the catch-up is done: without limit until the ends
- * are known (no record can be scored right before then), and at most {@code model-server.models-catch-up} after.
+ * own, again and again while the broker cannot be reached: a server may start before its broker) by an admin client
+ * with the same {@code kafka.*} properties as the channels' clients, the models channel reports each message it
+ * applied, and the scorer waits until the catch-up is done: without limit until the ends are known (no record can be
+ * scored right before then), and at most {@code model-server.models-catch-up} after.
  */
 @ApplicationScoped
 public class StartupCatchUp {
@@ -36,6 +38,11 @@ public class StartupCatchUp {
     // The Kafka connector's own default when nothing (Dev Services, config) sets it.
     @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
     String bootstrap;
+
+    // Every kafka.* property (a secured cluster's security.protocol, ssl.*, sasl.* too), as the channels get them.
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     @Inject
     ServerSettings settings;
@@ -59,7 +66,7 @@ public class StartupCatchUp {
 
     private void readTheEnds() {
         boolean warned = false;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(KafkaClientProperties.forClient(Map.of(), kafkaConfig, bootstrap))) {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     catchUp.start(ModelsCatchUp.ends(admin, modelsTopic, Duration.ofSeconds(10)), Map.of());

@@ -4,22 +4,34 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** How to start each server from its packaged artifact, for the behaviour suite and the benchmark harness. */
+/**
+ * How to start each server from its packaged artifact, for the behaviour suite, the fault suite and the benchmark
+ * harness. The settings' Kafka client properties reach the Quarkus servers as {@code -Dkafka.KEY=VALUE} and the
+ * Akka server as {@code -X KEY=VALUE}.
+ */
 public final class KnownServers {
 
     private KnownServers() {}
 
-    /** The settings' JVM options, then these arguments. */
-    private static List<String> args(List<String> jvmOptions, String... args) {
+    /** The settings' JVM options, then these arguments, then the more arguments. */
+    private static List<String> args(List<String> jvmOptions, List<String> more, String... args) {
         List<String> all = new ArrayList<>(jvmOptions);
         all.addAll(List.of(args));
+        all.addAll(more);
+        return all;
+    }
+
+    /** The settings' JVM options and Kafka client properties as JVM options ({@code -Dkafka.*}). */
+    private static List<String> quarkusOptions(ServerSettings s) {
+        List<String> all = new ArrayList<>(s.jvmOptions());
+        all.addAll(s.kafkaJvmOptions());
         return all;
     }
 
     /** The reactive server: {@code reactive-server/target/quarkus-app/quarkus-run.jar} under the module dir. */
     public static ServerLauncher reactive(Path moduleDir) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
-        return s -> ServerProcess.start(args(s.jvmOptions(),
+        return s -> ServerProcess.start(args(quarkusOptions(s), List.of(),
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
                 "-Dquarkus.http.port=" + s.httpPort(),
                 "-Dmodel-server.topics.data=" + s.topics().data(),
@@ -38,7 +50,7 @@ public final class KnownServers {
      */
     public static ServerLauncher kstreams(Path moduleDir, String store) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
-        return s -> ServerProcess.start(args(s.jvmOptions(),
+        return s -> ServerProcess.start(args(quarkusOptions(s), List.of(),
                 "-Dmodel-server.store=" + store,
                 "-Dmodel-server.advertised-host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + s.bootstrapServers(),
@@ -61,7 +73,7 @@ public final class KnownServers {
      */
     public static ServerLauncher akka(Path moduleDir, String processor) {
         Path jar = moduleDir.resolve("target/akka-server.jar");
-        return s -> ServerProcess.start(args(s.jvmOptions(),
+        return s -> ServerProcess.start(args(s.jvmOptions(), s.kafkaArguments(),
                 "-jar", jar.toString(),
                 "--processor", processor,
                 "--bootstrap-servers", s.bootstrapServers(),

@@ -17,12 +17,23 @@ import java.util.TreeMap;
  * @param maxModelBytes the model size cap
  * @param logFile where the server's output goes
  * @param properties more {@code model-server.*} settings, as system properties of the server's JVM
+ * @param kafkaProperties Kafka client properties for every client of the server (a secured cluster's
+ *     {@code security.protocol}, {@code ssl.*}, {@code sasl.*}): {@code -Dkafka.KEY=VALUE} for the Quarkus servers,
+ *     {@code -X KEY=VALUE} for the Akka server
  */
 public record ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort,
-        Path stateDir, long maxModelBytes, Path logFile, Map<String, String> properties) {
+        Path stateDir, long maxModelBytes, Path logFile, Map<String, String> properties,
+        Map<String, String> kafkaProperties) {
 
     public ServerSettings {
         properties = Map.copyOf(properties);
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    public ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort, Path stateDir,
+            long maxModelBytes, Path logFile, Map<String, String> properties) {
+        this(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile, properties,
+                Map.of());
     }
 
     public ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort, Path stateDir,
@@ -35,12 +46,30 @@ public record ServerSettings(String bootstrapServers, Topics topics, String cons
         Map<String, String> more = new TreeMap<>(properties);
         more.put(key, value);
         return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
-                more);
+                more, kafkaProperties);
+    }
+
+    /** These settings with these Kafka client properties (instead of the ones they had). */
+    public ServerSettings withKafka(Map<String, String> clientProperties) {
+        return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
+                properties, clientProperties);
     }
 
     /** The extra settings as JVM options. */
     List<String> jvmOptions() {
         return new TreeMap<>(properties).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue())
                 .toList();
+    }
+
+    /** The Kafka client properties as the Quarkus servers take them: {@code -Dkafka.KEY=VALUE}. */
+    List<String> kafkaJvmOptions() {
+        return new TreeMap<>(kafkaProperties).entrySet().stream()
+                .map(e -> "-Dkafka." + e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /** The Kafka client properties as the Akka server takes them: {@code -X KEY=VALUE} each. */
+    List<String> kafkaArguments() {
+        return new TreeMap<>(kafkaProperties).entrySet().stream()
+                .flatMap(e -> List.of("-X", e.getKey() + "=" + e.getValue()).stream()).toList();
     }
 }

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * For tests and benchmarks: a broker as a test sees it. Creates the system's topics, sends a message and waits for
  * the broker's acknowledgement (its {@link Position}), reads a topic to the end it has now, and says whether a topic
- * exists and how many messages it has been written. Every call has a deadline.
+ * exists and how many messages it has been written. Every call has a deadline. Every client it makes takes the Kafka
+ * client properties it was given (a secured listener's).
  */
 public final class TestKafka implements AutoCloseable {
 
@@ -35,6 +35,7 @@ public final class TestKafka implements AutoCloseable {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private final String bootstrap;
+    private final Map<String, String> clientProperties;
     private final KafkaProducer<String, byte[]> producer;
 
     /** Where a message landed; results name their record's position. */
@@ -50,13 +51,18 @@ public final class TestKafka implements AutoCloseable {
     }
 
     public TestKafka(String bootstrap) {
+        this(bootstrap, Map.of());
+    }
+
+    /** With Kafka client properties for every client it makes (a secured listener's, say). */
+    public TestKafka(String bootstrap, Map<String, String> clientProperties) {
         this.bootstrap = bootstrap;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        this.clientProperties = Map.copyOf(clientProperties);
+        this.producer = new KafkaProducer<>(KafkaClientProperties.forClient(Map.of(
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES));
+                ProducerConfig.BUFFER_MEMORY_CONFIG, Topics.PRODUCER_BUFFER_BYTES), this.clientProperties, bootstrap));
     }
 
     public String bootstrapServers() {
@@ -112,12 +118,12 @@ public final class TestKafka implements AutoCloseable {
 
     /** Everything on the topic now. */
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        return readAll(bootstrap, topic, false);
+        return readAll(bootstrap, clientProperties, topic, false);
     }
 
     /** Everything committed on the topic now (read_committed: no message of an open or aborted transaction). */
     public List<ConsumerRecord<String, byte[]>> readCommitted(String topic) {
-        return readAll(bootstrap, topic, true);
+        return readAll(bootstrap, clientProperties, topic, true);
     }
 
     /** Whether the topic exists. */
@@ -146,11 +152,17 @@ public final class TestKafka implements AutoCloseable {
      */
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic,
             boolean committedOnly) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        return readAll(bootstrap, Map.of(), topic, committedOnly);
+    }
+
+    /** The same, with these Kafka client properties. */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, Map<String, String> clientProperties,
+            String topic, boolean committedOnly) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.forClient(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class),
+                clientProperties, bootstrap))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
@@ -169,7 +181,7 @@ public final class TestKafka implements AutoCloseable {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        return Admin.create(KafkaClientProperties.forClient(Map.of(), clientProperties, bootstrap));
     }
 
     @Override
