@@ -1,7 +1,7 @@
 package dev.modelserving.data;
 
 /**
- * A line of a wine CSV that could not be read.
+ * A line of a CSV (wine or churn) that could not be read.
  *
  * @param file the file (or resource) name
  * @param line 1-based line number

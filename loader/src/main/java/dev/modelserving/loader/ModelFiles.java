@@ -1,6 +1,7 @@
 package dev.modelserving.loader;
 
 import com.google.protobuf.ByteString;
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.model.LoadingPolicy;
@@ -102,9 +103,12 @@ final class ModelFiles {
         return out;
     }
 
-    /** The project's own trained models, serving the given dataType. */
+    /**
+     * The project's own trained wine models (the loader sends wines; the churn models score other records), serving
+     * the given dataType.
+     */
     static List<ModelDescriptor> projectModels(String dataType) {
-        return Stream.of(ProjectModel.values())
+        return Stream.of(ProjectModel.values()).filter(m -> m.dataType.equals(ProjectData.DATA_TYPE))
                 .map(m -> m.descriptor("1").toBuilder().setDataType(dataType).build()).toList();
     }
 

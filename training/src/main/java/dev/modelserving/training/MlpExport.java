@@ -27,13 +27,13 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Builds the serving graph of a {@link TrainedMlp} with the tutorial's names: {@code dense_1_input} → standardise →
- * {@code dense_1} relu → {@code dense_2} relu → {@code dense_3/Sigmoid}. Weights are constants (frozen graph) or
- * variables initialised from constants (SavedModel, so the exporter's saver writes and restores them).
+ * {@code dense_1} relu → {@code dense_2} relu → {@code dense_3/Sigmoid} (a softmax model's last op is
+ * {@code dense_3/Softmax}). Weights are constants (frozen graph) or variables initialised from constants
+ * (SavedModel, so the exporter's saver writes and restores them).
  */
 final class MlpExport {
 
     static final String INPUT = "dense_1_input";
-    static final String OUTPUT_SCOPE = "dense_3";
     static final String SIGNATURE = "serving_default";
     private static final FileTime ZIP_TIME = FileTime.fromMillis(315_532_800_000L); // 1980-01-01, the zip epoch
 
@@ -72,11 +72,11 @@ final class MlpExport {
         try {
             try (Graph graph = new Graph(); Session session = new Session(graph)) {
                 Ops tf = Ops.create(graph);
-                Placeholder<TFloat32> input = inputPlaceholder(tf);
+                Placeholder<TFloat32> input = inputPlaceholder(tf, mlp);
                 Operand<TFloat32> output = layers(tf, input, mlp, true);
                 session.initialize();
                 Signature signature = Signature.builder().key(SIGNATURE)
-                        .input(INPUT, input).output(OUTPUT_SCOPE, output).build();
+                        .input(INPUT, input).output("dense_" + mlp.layers(), output).build();
                 SavedModelBundle.exporter(staging.toString()).withFunction(session.function(signature)).export();
             }
             zipTree(staging, zip);
@@ -86,12 +86,11 @@ final class MlpExport {
     }
 
     private static Operand<TFloat32> build(Ops tf, TrainedMlp mlp, boolean variables) {
-        return layers(tf, inputPlaceholder(tf), mlp, variables);
+        return layers(tf, inputPlaceholder(tf, mlp), mlp, variables);
     }
 
-    private static Placeholder<TFloat32> inputPlaceholder(Ops tf) {
-        return tf.withName(INPUT).placeholder(TFloat32.class,
-                Placeholder.shape(Shape.of(-1, TrainedMlp.LAYER_SIZES[0])));
+    private static Placeholder<TFloat32> inputPlaceholder(Ops tf, TrainedMlp mlp) {
+        return tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, mlp.spec().inputs())));
     }
 
     private static Operand<TFloat32> layers(Ops tf, Operand<TFloat32> input, TrainedMlp mlp, boolean variables) {
@@ -105,9 +104,14 @@ final class MlpExport {
             Operand<TFloat32> bias = weight(scope, "bias", StdArrays.ndCopyOf(mlp.biasRef(layer)), variables);
             Operand<TFloat32> z = scope.withName("BiasAdd").nn.biasAdd(scope.withName("MatMul").linalg.matMul(x, kernel),
                     bias);
-            x = layer == mlp.layers() - 1 ? scope.withName("Sigmoid").math.sigmoid(z) : scope.withName("Relu").nn.relu(z);
+            x = layer < mlp.layers() - 1 ? scope.withName("Relu").nn.relu(z) : output(scope, mlp.spec().output(), z);
         }
         return x;
+    }
+
+    private static Operand<TFloat32> output(Ops scope, MlpSpec.Output output, Operand<TFloat32> z) {
+        Ops named = scope.withName(output.op);
+        return output == MlpSpec.Output.SOFTMAX ? named.nn.softmax(z) : named.math.sigmoid(z);
     }
 
     private static Operand<TFloat32> weight(Ops scope, String name, FloatNdArray value, boolean variable) {

@@ -20,9 +20,10 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Trains the tutorial's wine-quality MLP (11 → 32 relu → 16 relu → 9 sigmoid, sigmoid cross-entropy against the
- * one-hot quality, like Keras' {@code binary_crossentropy}) with TF Java: gradients from {@code Graph.addGradients},
- * Adam updates by {@code ApplyAdam} ops, mini-batches of {@value #BATCH_SIZE}.
+ * Trains an MLP of an {@link MlpSpec} with TF Java: the tutorial's wine-quality model (11 → 32 relu → 16 relu → 9
+ * sigmoid, sigmoid cross-entropy against the one-hot quality, like Keras' {@code binary_crossentropy}), or a softmax
+ * model (softmax cross-entropy against the one-hot class). Gradients from {@code Graph.addGradients}, Adam updates by
+ * {@code ApplyAdam} ops, mini-batches of {@value #BATCH_SIZE}.
  *
  * <p>Deterministic for a seed: initial weights (Glorot uniform) and the per-epoch shuffles come from a seeded
  * {@link Random} in Java, and the session runs each op on one thread so sums are always added in the same order.
@@ -38,13 +39,11 @@ public final class MlpTrainer {
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-7f;
-    private static final int FEATURES = TrainedMlp.LAYER_SIZES[0];
-    private static final int CLASSES = TrainedMlp.LAYER_SIZES[TrainedMlp.LAYER_SIZES.length - 1];
 
     private MlpTrainer() {}
 
     /**
-     * Trains on raw features.
+     * Trains the wine model ({@link MlpSpec#WINE}) on raw features.
      *
      * @param features n rows of the 11 raw wine measurements in UCI order
      * @param quality n labels, each 0..8
@@ -52,17 +51,29 @@ public final class MlpTrainer {
      * @param epochs passes over the data
      */
     public static TrainedMlp train(double[][] features, int[] quality, long seed, int epochs) {
-        validate(features, quality, epochs);
+        return train(MlpSpec.WINE, features, quality, seed, epochs);
+    }
+
+    /**
+     * Trains a model of {@code spec} on raw features.
+     *
+     * @param features n rows of the spec's inputs
+     * @param labels n classes, each from 0 to the spec's classes - 1
+     * @param seed fixes the initial weights and the batch order
+     * @param epochs passes over the data
+     */
+    public static TrainedMlp train(MlpSpec spec, double[][] features, int[] labels, long seed, int epochs) {
+        validate(spec, features, labels, epochs);
         Random random = new Random(seed);
-        float[] mean = new float[FEATURES];
-        float[] std = new float[FEATURES];
+        float[] mean = new float[spec.inputs()];
+        float[] std = new float[spec.inputs()];
         standardisation(features, mean, std);
         float[] x = standardised(features, mean, std);
-        float[] y = oneHot(quality);
+        float[] y = oneHot(labels, spec.classes());
         ConfigProto oneThread = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build();
         try (Graph graph = new Graph(); Session session = new Session(graph, oneThread)) {
-            Network net = new Network(Ops.create(graph), random);
+            Network net = new Network(Ops.create(graph), spec, random);
             session.initialize();
             int[] order = identity(features.length);
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -77,6 +88,7 @@ public final class MlpTrainer {
 
     /** The training graph: placeholders for a batch, weights as variables, Adam's slots and update ops. */
     private static final class Network {
+        private final MlpSpec spec;
         private final Placeholder<TFloat32> input;
         private final Placeholder<TFloat32> target;
         private final Placeholder<TFloat32> beta1Power;
@@ -86,13 +98,16 @@ public final class MlpTrainer {
         private final Operand<TFloat32> loss;
         private long steps;
 
-        Network(Ops tf, Random random) {
-            input = tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, FEATURES)));
-            target = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CLASSES)));
+        Network(Ops tf, MlpSpec spec, Random random) {
+            this.spec = spec;
+            input = tf.withName("input").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, spec.inputs())));
+            target = tf.withName("target").placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, spec.classes())));
             beta1Power = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
             beta2Power = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
             Operand<TFloat32> a = input;
-            int[] sizes = TrainedMlp.LAYER_SIZES;
+            int[] sizes = spec.layerSizes();
             for (int layer = 0; layer < sizes.length - 1; layer++) {
                 Ops scope = tf.withSubScope("dense_" + (layer + 1));
                 Variable<TFloat32> kernel = scope.withName("kernel").variable(
@@ -103,7 +118,8 @@ public final class MlpTrainer {
                 Operand<TFloat32> z = scope.nn.biasAdd(scope.linalg.matMul(a, kernel), bias);
                 a = layer == sizes.length - 2 ? z : scope.nn.relu(z);
             }
-            loss = sigmoidCrossEntropy(tf, a, target);
+            loss = spec.output() == MlpSpec.Output.SOFTMAX ? softmaxCrossEntropy(tf, a, target)
+                    : sigmoidCrossEntropy(tf, a, target);
             Gradients gradients = tf.gradients(loss, weights);
             List<Op> allGradients = new ArrayList<>();
             for (int i = 0; i < weights.size(); i++) {
@@ -133,9 +149,17 @@ public final class MlpTrainer {
             return tf.withName("loss").math.mean(perElement, tf.constant(new int[] {0, 1}));
         }
 
+        /** mean over rows of -sum(y * logSoftmax(z)), built from ops with gradients. */
+        private static Operand<TFloat32> softmaxCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> y) {
+            Operand<TFloat32> perRow = tf.math.neg(
+                    tf.reduceSum(tf.math.mul(y, tf.nn.logSoftmax(logits)), tf.constant(1)));
+            return tf.withName("loss").math.mean(perRow, tf.constant(0));
+        }
+
         void step(Session session, float[] x, float[] y, int[] order, int from, int to) {
             steps++;
-            try (TFloat32 xs = rows(x, FEATURES, order, from, to); TFloat32 ys = rows(y, CLASSES, order, from, to);
+            try (TFloat32 xs = rows(x, spec.inputs(), order, from, to);
+                    TFloat32 ys = rows(y, spec.classes(), order, from, to);
                     TFloat32 p1 = TFloat32.scalarOf((float) Math.pow(BETA1, steps));
                     TFloat32 p2 = TFloat32.scalarOf((float) Math.pow(BETA2, steps))) {
                 Session.Runner runner = session.runner().feed(input, xs).feed(target, ys)
@@ -151,16 +175,16 @@ public final class MlpTrainer {
             float[][] biases = new float[layers][];
             Session.Runner runner = session.runner();
             weights.forEach(runner::fetch);
-            int n = x.length / FEATURES;
-            try (TFloat32 xs = TFloat32.tensorOf(Shape.of(n, FEATURES), DataBuffers.of(x, true, false));
-                    TFloat32 ys = TFloat32.tensorOf(Shape.of(n, CLASSES), DataBuffers.of(y, true, false));
+            int n = x.length / spec.inputs();
+            try (TFloat32 xs = TFloat32.tensorOf(Shape.of(n, spec.inputs()), DataBuffers.of(x, true, false));
+                    TFloat32 ys = TFloat32.tensorOf(Shape.of(n, spec.classes()), DataBuffers.of(y, true, false));
                     Result values = runner.feed(input, xs).feed(target, ys).fetch(loss).run()) {
                 for (int layer = 0; layer < layers; layer++) {
                     kernels[layer] = StdArrays.array2dCopyOf((TFloat32) values.get(2 * layer));
                     biases[layer] = StdArrays.array1dCopyOf((TFloat32) values.get(2 * layer + 1));
                 }
                 double finalLoss = ((TFloat32) values.get(weights.size())).getFloat();
-                return new TrainedMlp(mean, std, kernels, biases, finalLoss);
+                return new TrainedMlp(spec, mean, std, kernels, biases, finalLoss);
             }
         }
     }
@@ -186,7 +210,7 @@ public final class MlpTrainer {
 
     private static void standardisation(double[][] features, float[] mean, float[] std) {
         int n = features.length;
-        for (int j = 0; j < FEATURES; j++) {
+        for (int j = 0; j < mean.length; j++) {
             double sum = 0;
             for (double[] row : features) {
                 sum += row[j];
@@ -204,19 +228,20 @@ public final class MlpTrainer {
 
     /** The same arithmetic as the exported graphs (float input, float mean and std). */
     private static float[] standardised(double[][] features, float[] mean, float[] std) {
-        float[] x = new float[features.length * FEATURES];
+        int width = mean.length;
+        float[] x = new float[features.length * width];
         for (int i = 0; i < features.length; i++) {
-            for (int j = 0; j < FEATURES; j++) {
-                x[i * FEATURES + j] = (float) (((double) (float) features[i][j] - mean[j]) / std[j]);
+            for (int j = 0; j < width; j++) {
+                x[i * width + j] = (float) (((double) (float) features[i][j] - mean[j]) / std[j]);
             }
         }
         return x;
     }
 
-    private static float[] oneHot(int[] quality) {
-        float[] y = new float[quality.length * CLASSES];
-        for (int i = 0; i < quality.length; i++) {
-            y[i * CLASSES + quality[i]] = 1f;
+    private static float[] oneHot(int[] labels, int classes) {
+        float[] y = new float[labels.length * classes];
+        for (int i = 0; i < labels.length; i++) {
+            y[i * classes + labels[i]] = 1f;
         }
         return y;
     }
@@ -238,22 +263,22 @@ public final class MlpTrainer {
         }
     }
 
-    private static void validate(double[][] features, int[] quality, int epochs) {
-        if (features.length == 0 || features.length != quality.length) {
-            throw new IllegalArgumentException("need as many quality labels as feature rows, at least one; got "
-                    + features.length + " rows and " + quality.length + " labels");
+    private static void validate(MlpSpec spec, double[][] features, int[] labels, int epochs) {
+        if (features.length == 0 || features.length != labels.length) {
+            throw new IllegalArgumentException("need as many " + spec.label() + " labels as feature rows, at least"
+                    + " one; got " + features.length + " rows and " + labels.length + " labels");
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         }
         for (int i = 0; i < features.length; i++) {
-            if (features[i].length != FEATURES) {
+            if (features[i].length != spec.inputs()) {
                 throw new IllegalArgumentException("row " + i + " has " + features[i].length + " features, expected "
-                        + FEATURES);
+                        + spec.inputs());
             }
-            if (quality[i] < 0 || quality[i] >= CLASSES) {
-                throw new IllegalArgumentException("row " + i + " has quality " + quality[i] + ", expected 0.."
-                        + (CLASSES - 1));
+            if (labels[i] < 0 || labels[i] >= spec.classes()) {
+                throw new IllegalArgumentException("row " + i + " has " + spec.label() + " " + labels[i]
+                        + ", expected 0.." + (spec.classes() - 1));
             }
         }
     }

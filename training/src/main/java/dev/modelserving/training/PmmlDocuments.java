@@ -48,7 +48,7 @@ public final class PmmlDocuments {
     }
 
     /** probability(c) for every class, as Spark ML's PMML export declares them. */
-    static Output probabilityOutputs(List<Integer> classes) {
+    static Output probabilityOutputs(List<?> classes) {
         Output output = new Output();
         classes.forEach(c -> output.addOutputFields(
                 new OutputField("probability(" + c + ")", OpType.CONTINUOUS, DataType.DOUBLE)
@@ -66,6 +66,11 @@ public final class PmmlDocuments {
         DataDictionary dictionary = new DataDictionary();
         inputs.forEach(name -> dictionary.addDataFields(new DataField(name, OpType.CONTINUOUS, DataType.DOUBLE)));
         dictionary.addDataFields(target);
+        return document(description, dictionary, model);
+    }
+
+    /** A PMML 4.4 document of one model with the project's header. */
+    static PMML document(String description, DataDictionary dictionary, Model model) {
         Header header = new Header().setDescription(description)
                 .setApplication(new Application("model-serving data trainer"));
         return new PMML(Version.PMML_4_4.getVersion(), header, dictionary).addModels(model);

@@ -1,5 +1,8 @@
 package dev.modelserving.training;
 
+import dev.modelserving.data.ChurnCsv;
+import dev.modelserving.data.ChurnGenerator;
+import dev.modelserving.data.ChurnRow;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineCsv;
@@ -18,8 +21,8 @@ import java.util.Locale;
 import org.dmg.pmml.PMML;
 
 /**
- * Regenerates the committed data and models: the synthetic CSV, every project model, and the accuracy table in
- * data/README.md. Deterministic: the same seeds give the same files. Run through
+ * Regenerates the committed data and models: the synthetic wine and churn CSVs, every project model, and the
+ * accuracy table in data/README.md. Deterministic: the same seeds give the same files. Run through
  * {@code ./mvnw -q -pl training -am package -DskipTests -Pregenerate}.
  */
 public final class Regenerate {
@@ -30,6 +33,10 @@ public final class Regenerate {
     public static final int TREE_MIN_LEAF = 15;
     public static final long MLP_SEED = 11L;
     public static final int MLP_EPOCHS = 200;
+    public static final int CHURN_TREE_DEPTH = 5;
+    public static final int CHURN_TREE_MIN_LEAF = 40;
+    public static final long CHURN_MLP_SEED = 13L;
+    public static final int CHURN_MLP_EPOCHS = 30;
 
     private Regenerate() {}
 
@@ -75,8 +82,47 @@ public final class Regenerate {
         mlp.writeSavedModelZip(zip);
         System.out.println("wrote " + zip + " (" + Files.size(zip) + " bytes)");
 
-        updateReadme(module.resolve("README.md"), table, split);
+        ChurnSplit churn = churn(resources, table);
+        updateReadme(module.resolve("README.md"), table, split, churn);
         table.forEach(System.out::println);
+    }
+
+    /** Writes the churn CSV and the three churn models, and adds their rows to the table. */
+    private static ChurnSplit churn(Path resources, List<String> table) throws IOException {
+        List<ChurnRow> customers = ChurnGenerator.generate(ProjectData.CHURN_ROWS, ProjectData.CHURN_SEED);
+        write(resources.resolve(ProjectData.CHURN_CSV), out -> {
+            try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                ChurnCsv.write(customers, w);
+            }
+        });
+        ChurnSplit split = ChurnSplit.of(customers, TEST_FRACTION, SPLIT_SEED);
+        double[][] trainX = ChurnFeatures.matrix(split.train());
+        int[] trainY = ChurnFeatures.labels(split.train());
+        double[][] testX = ChurnFeatures.matrix(split.test());
+        int[] testY = ChurnFeatures.labels(split.test());
+        int majority = Metrics.majorityClass(trainY);
+        double baseline = Metrics.accuracy(testX, testY, x -> majority);
+        String always = "always predict " + ChurnRow.LABELS.get(majority);
+
+        var tree = ChurnTreeTrainer.train(trainX, trainY, CHURN_TREE_DEPTH, CHURN_TREE_MIN_LEAF);
+        table.add(row(ProjectModel.CHURN_DECISION_TREE, "accuracy", Metrics.accuracy(testX, testY, tree::predict),
+                baseline, always));
+        write(resources.resolve(ProjectModel.CHURN_DECISION_TREE.resource),
+                out -> writePmml(tree.toPmml(ProjectModel.CHURN_DECISION_TREE.description), out));
+
+        var logistic = LogisticRegressionTrainer.train(trainX, trainY);
+        table.add(row(ProjectModel.CHURN_LOGISTIC_REGRESSION, "accuracy",
+                Metrics.accuracy(testX, testY, logistic::predict), baseline, always));
+        write(resources.resolve(ProjectModel.CHURN_LOGISTIC_REGRESSION.resource),
+                out -> writePmml(logistic.toPmml(ProjectModel.CHURN_LOGISTIC_REGRESSION.description), out));
+
+        List<String> inputs = ProjectModel.CHURN_MLP.inputs();
+        TrainedMlp mlp = MlpTrainer.train(MlpSpec.CHURN, ChurnFeatures.columns(trainX, inputs), trainY,
+                CHURN_MLP_SEED, CHURN_MLP_EPOCHS);
+        table.add(row(ProjectModel.CHURN_MLP, "accuracy",
+                Metrics.accuracy(ChurnFeatures.columns(testX, inputs), testY, mlp::predictClass), baseline, always));
+        write(resources.resolve(ProjectModel.CHURN_MLP.resource), out -> out.write(mlp.frozenGraphBytes()));
+        return split;
     }
 
     private static String row(ProjectModel m, String measure, double model, double baseline, String how) {
@@ -103,7 +149,8 @@ public final class Regenerate {
         System.out.println("wrote " + file + " (" + Files.size(file) + " bytes)");
     }
 
-    private static void updateReadme(Path readme, List<String> table, Split split) throws IOException {
+    private static void updateReadme(Path readme, List<String> table, Split split, ChurnSplit churn)
+            throws IOException {
         String start = "<!-- metrics:start -->";
         String end = "<!-- metrics:end -->";
         String text = Files.exists(readme) ? Files.readString(readme) : start + "\n" + end + "\n";
@@ -113,7 +160,8 @@ public final class Regenerate {
             throw new IOException(readme + " has no " + start + " ... " + end + " section");
         }
         String body = "Held out: " + split.test().size() + " of " + (split.test().size() + split.train().size())
-                + " wines (seed " + SPLIT_SEED + ").\n\n" + String.join("\n", table) + "\n";
+                + " wines and " + churn.test().size() + " of " + (churn.test().size() + churn.train().size())
+                + " customers (seed " + SPLIT_SEED + ").\n\n" + String.join("\n", table) + "\n";
         Files.writeString(readme, text.substring(0, from + start.length()) + "\n" + body + text.substring(to));
     }
 }
