@@ -5,22 +5,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.modelserving.data.ProjectData;
+import dev.modelserving.data.ChurnRow;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import com.google.protobuf.ByteString;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.Float32;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelInput;
+import dev.modelserving.model.Prediction;
+import dev.modelserving.model.ScoringException;
+import dev.modelserving.proto.ModelDescriptor;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 
 /**
- * The churn MLP (a softmax {@link MlpSpec}): trained on a quarter of the committed customers it learns something,
- * and its frozen graph, like the committed one, takes the four inputs and gives two probabilities. (That the graph
- * scores as {@link TrainedMlp#predict(double[])} says is for the model library's tests once it scores churn
- * records.)
+ * The churn MLP (a softmax {@link MlpSpec}): trained on a quarter of the committed customers it learns something;
+ * its frozen graph, like the committed one, takes the four inputs and gives two probabilities; and the model
+ * library, fed customers by name, scores with that graph as {@link TrainedMlp#predict(double[])} says.
  */
 class ChurnMlpTest {
 
@@ -88,6 +102,38 @@ class ChurnMlpTest {
             assertThat(nodes).containsKeys("standardize/mean", "standardize/std");
             assertThat(nodes.values()).extracting(NodeDef::getOp).doesNotContain("VariableV2", "VarHandleOp",
                     "Assign", "Sigmoid");
+        }
+    }
+
+    @Test
+    void theModelLibraryFedCustomersByNameScoresAsThePlainJavaForwardPass(@TempDir Path work) throws Exception {
+        ModelDescriptor d = ProjectModel.CHURN_MLP.descriptor("test").toBuilder()
+                .setData(ByteString.copyFrom(mlp.frozenGraphBytes())).build();
+        List<ChurnRow> customers = split.test().subList(0, 300);
+        List<Features> records = customers.stream().map(c -> Features.of("churn", c.values())).toList();
+        double[][] x = inputs(ChurnFeatures.matrix(customers));
+        try (Model model = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)).load(d)) {
+            assertThat(model.inputs()).extracting(ModelInput::name).containsExactlyElementsOf(ProjectModel.CHURN_MLP.inputs());
+            List<Prediction> batch = model.scoreBatch(records);
+            for (int i = 0; i < customers.size(); i++) {
+                double[] p = mlp.predict(x[i]);
+                Prediction expected = Prediction.classification(p[1] > p[0] ? "1" : "0",
+                        Map.of("0", p[0], "1", p[1]));
+                for (Prediction actual : List.of(batch.get(i), model.score(records.get(i)))) {
+                    assertThat(Float32.mismatch(actual, expected)).as("customer %d", i).isEmpty();
+                }
+            }
+            Map<String, Object> withoutCalls = new HashMap<>(customers.get(0).values());
+            withoutCalls.remove(ChurnRow.SUPPORT_CALLS);
+            withoutCalls.put(ChurnRow.PLAN, "gold");
+            assertThatThrownBy(() -> model.score(Features.of("churn", withoutCalls)))
+                    .isInstanceOf(ScoringException.class)
+                    .hasMessage("the record lacks the model's inputs [support_calls]");
+            Map<String, Object> textTenure = new HashMap<>(customers.get(0).values());
+            textTenure.put(ChurnRow.TENURE, "twelve");
+            assertThatThrownBy(() -> model.score(Features.of("churn", textTenure)))
+                    .isInstanceOf(ScoringException.class)
+                    .hasMessageContaining("input 'tenure' is text ('twelve')");
         }
     }
 

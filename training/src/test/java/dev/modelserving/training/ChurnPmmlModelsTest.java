@@ -20,6 +20,15 @@ import org.jpmml.evaluator.InputField;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import dev.modelserving.model.Features;
+import dev.modelserving.model.LoadingPolicy;
+import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelInput;
+import dev.modelserving.model.Prediction;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The committed churn PMML models are what their trainers make, and jpmml (called directly: values by field name,
@@ -135,6 +144,29 @@ class ChurnPmmlModelsTest {
         }
         assertThat(Metrics.accuracy(testX, testY, logistic::predict)).isGreaterThan(baseline + 0.05);
         assertThat(logistic.steps()).isLessThan(LogisticRegressionTrainer.MAX_STEPS);
+    }
+
+    @Test
+    void theModelLibraryLoadsBothAndScoresCustomersFedByNameAsTheTrainersSay(@TempDir Path work) throws Exception {
+        ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work));
+        try (Model treeModel = factory.load(ProjectModel.CHURN_DECISION_TREE.descriptor("1"));
+                Model logisticModel = factory.load(ProjectModel.CHURN_LOGISTIC_REGRESSION.descriptor("1"))) {
+            assertThat(treeModel.inputs()).extracting(ModelInput::name)
+                    .containsExactlyInAnyOrderElementsOf(ChurnRow.INPUTS);
+            assertThat(treeModel.inputs().stream().filter(i -> i.name().equals(ChurnRow.PLAN)).findFirst()
+                    .orElseThrow().categories()).containsExactlyInAnyOrderElementsOf(ChurnRow.PLANS);
+            List<Features> records = split.test().stream().map(c -> Features.of("churn", c.values())).toList();
+            List<Prediction> trees = treeModel.scoreBatch(records);
+            List<Prediction> logistics = logisticModel.scoreBatch(records);
+            for (int i = 0; i < testX.length; i++) {
+                ChurnTreeTrainer.ChurnTree leaf = tree.leaf(testX[i]);
+                assertThat(trees.get(i).label()).as("customer %d", i)
+                        .isEqualTo(ChurnRow.LABELS.get(leaf.majority()));
+                assertThat(logistics.get(i).label()).isEqualTo(ChurnRow.LABELS.get(logistic.predict(testX[i])));
+                assertThat(logistics.get(i).probabilities().get("yes"))
+                        .isCloseTo(logistic.probability(testX[i]), within(1e-12));
+            }
+        }
     }
 
     @Test
