@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.ByteString;
 import dev.modelserving.broker.SharedBroker;
+import dev.modelserving.data.ChurnRow;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
 import dev.modelserving.data.WineRow;
@@ -19,9 +20,7 @@ import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.kafka.TestKafka.Position;
 import dev.modelserving.kafka.Topics;
-import dev.modelserving.model.FeatureNames;
 import dev.modelserving.model.Features;
-import dev.modelserving.model.ModelInput;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
@@ -76,6 +75,10 @@ public abstract class ServerBehaviourSuite {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final String WINE = ProjectData.DATA_TYPE;
     private static final List<WineRow> WINES = ProjectData.wines();
+    private static final String CHURN = ProjectData.CHURN_DATA_TYPE;
+    /** The churn MLP's dataType in a case that serves it beside the churn regression. */
+    private static final String CHURN_TF = "churn-tf";
+    private static final List<ChurnRow> CUSTOMERS = ProjectData.churnRows();
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -351,26 +354,26 @@ public abstract class ServerBehaviourSuite {
 
     @Test
     @WithServerSetting(key = "model-server.results.format", value = "json")
-    void jsonRecordsAreScoredAsTheModelLibraryDoesAndTheirResultsAreJson() throws Exception {
-        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+    void jsonChurnRecordsAreScoredByTheChurnTreeAsTheModelLibraryDoesAndTheirResultsAreJson() throws Exception {
+        ModelDescriptor tree = ProjectModel.CHURN_DECISION_TREE.descriptor("1");
         publish(tree);
-        awaitServing(WINE, tree);
+        awaitServing(CHURN, tree);
 
         Map<Position, Features> sent = new LinkedHashMap<>();
         Map<Position, String> keys = new HashMap<>();
-        for (int i = 0; i < 30; i++) {
-            byte[] record = jsonRecord(WINE, WINES.get(i));
-            Position p = kafka.send(topics.data(), "json-" + i, record, RecordFormat.JSON.contentType);
+        for (int i = 0; i < 40; i++) {
+            byte[] record = jsonRecord(CHURN, CUSTOMERS.get(i).values());
+            Position p = kafka.send(topics.data(), "customer-" + i, record, RecordFormat.JSON.contentType);
             sent.put(p, RecordDecoder.decode(record, RecordFormat.JSON));
-            keys.put(p, "json-" + i);
+            keys.put(p, "customer-" + i);
         }
 
         Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
         sent.forEach((position, record) -> {
             ServingResult r = results.get(position).get(0);
             assertThat(r.getModelName()).isEqualTo(tree.getName());
-            assertThat(r.getDataType()).isEqualTo(WINE);
-            assertThat(r.getLabel()).isEqualTo(expected(tree, record).label());
+            assertThat(r.getDataType()).isEqualTo(CHURN);
+            assertThat(r.getLabel()).isIn("no", "yes").isEqualTo(expected(tree, record).label());
             assertThat(r.getProbabilitiesMap()).isEqualTo(expected(tree, record).probabilities());
         });
         for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.results())) {
@@ -381,68 +384,102 @@ public abstract class ServerBehaviourSuite {
             Position scored = new Position(r.path("sourcePartition").asInt(), r.path("sourceOffset").asLong());
             assertThat(m.key()).isEqualTo(keys.get(scored));
         }
+        awaitState(CHURN, s -> assertThat(s.path("invocations").asLong()).isEqualTo(40));
     }
 
     @Test
     @WithServerSetting(key = "model-server.data.format", value = "features")
-    void featureRecordsAreReadByTheDefaultFormatAndOtherRecordsByTheirContentType() throws Exception {
-        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
-        publish(tree);
-        awaitServing(WINE, tree);
+    void featureRecordsAreReadByTheDefaultFormatAndWineRecordsByTheirContentTypeEachByItsOwnModel()
+            throws Exception {
+        ModelDescriptor logistic = ProjectModel.CHURN_LOGISTIC_REGRESSION.descriptor("1");
+        ModelDescriptor wineTree = ProjectModel.DECISION_TREE.descriptor("1");
+        publish(logistic);
+        publish(wineTree);
+        awaitServing(CHURN, logistic);
+        awaitServing(WINE, wineTree);
 
-        Map<Position, Features> sent = new LinkedHashMap<>();
+        Map<Position, Features> customers = new LinkedHashMap<>();
+        Map<Position, Features> wines = new LinkedHashMap<>();
         for (int i = 0; i < 40; i++) {
-            WineRecord wine = WINES.get(i).toRecord(WINE);
             if (i % 4 == 3) {
                 // a tutorial WineRecord, named by its header, among FeatureRecords without one
-                sent.put(kafka.send(topics.data(), null, wine.toByteArray(), RecordFormat.WINE.contentType),
+                WineRecord wine = WINES.get(i).toRecord(WINE);
+                wines.put(kafka.send(topics.data(), null, wine.toByteArray(), RecordFormat.WINE.contentType),
                         WineFeatures.of(wine));
             } else {
-                byte[] record = featureRecord(wine).toByteArray();
-                sent.put(kafka.send(topics.data(), null, record, null),
+                byte[] record = featureRecord(CHURN, CUSTOMERS.get(i).values()).toByteArray();
+                customers.put(kafka.send(topics.data(), null, record, null),
                         RecordDecoder.decode(record, RecordFormat.FEATURES));
             }
         }
-        Position unknown = kafka.send(topics.data(), null, jsonRecord(WINE, WINES.get(0)), "text/csv");
+        Position unknown = kafka.send(topics.data(), null, jsonRecord(CHURN, CUSTOMERS.get(0).values()), "text/csv");
 
-        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
-        sent.forEach((position, record) -> assertThat(results.get(position).get(0).getLabel())
-                .isEqualTo(expected(tree, record).label()));
+        Set<Position> all = new java.util.HashSet<>(customers.keySet());
+        all.addAll(wines.keySet());
+        Map<Position, List<ServingResult>> results = awaitResultsFor(all);
+        customers.forEach((position, record) -> {
+            ServingResult r = results.get(position).get(0);
+            assertThat(r.getModelName()).isEqualTo(logistic.getName());
+            assertThat(r.getLabel()).isEqualTo(expected(logistic, record).label());
+            assertThat(r.getProbabilitiesOrThrow("yes"))
+                    .isCloseTo(expected(logistic, record).probabilities().get("yes"), within(1e-12));
+        });
+        wines.forEach((position, record) -> {
+            assertThat(results.get(position).get(0).getModelName()).isEqualTo(wineTree.getName());
+            assertThat(results.get(position).get(0).getLabel()).isEqualTo(expected(wineTree, record).label());
+        });
         List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), 1);
         assertThat(header(dead.get(0), "error")).startsWith("unknown content-type 'text/csv'");
         assertThat(header(dead.get(0), "source")).isEqualTo(topics.data() + "[" + unknown.partition() + "]@"
                 + unknown.offset());
-        assertThat(kafka.readAll(topics.results())).hasSize(sent.size());
+        assertThat(kafka.readAll(topics.results())).hasSize(all.size());
     }
 
     @Test
-    void aRecordLackingAnInputTheModelNeedsIsDeadLetteredNamingWhatItLacks() throws Exception {
-        ModelDescriptor linear = ProjectModel.LINEAR_REGRESSION.descriptor("1");
-        publish(linear);
-        awaitServing(WINE, linear);
-        List<String> inputs = libraryModel(linear).inputs().stream().map(ModelInput::name).toList();
+    void aRecordLackingAnInputItsModelCannotDoWithoutIsDeadLetteredNamingWhatItLacks() throws Exception {
+        // the logistic regression replaces a missing support_calls by the median (its mining schema says so); the
+        // TensorFlow MLP has no such rule
+        ModelDescriptor logistic = ProjectModel.CHURN_LOGISTIC_REGRESSION.descriptor("1");
+        ModelDescriptor mlp = ProjectModel.CHURN_MLP.descriptor("1").toBuilder().setDataType(CHURN_TF).build();
+        publish(logistic);
+        publish(mlp);
+        awaitServing(CHURN, logistic);
+        awaitServing(CHURN_TF, mlp);
+        Map<String, Object> noCalls = new LinkedHashMap<>(CUSTOMERS.get(5).values());
+        noCalls.remove(ChurnRow.SUPPORT_CALLS);
+        Map<String, Object> noTenure = new LinkedHashMap<>(CUSTOMERS.get(6).values());
+        noTenure.remove(ChurnRow.TENURE);
 
-        byte[] partial = "{\"dataType\":\"wine\",\"features\":{\"alcohol\":10.5,\"pH\":3.3}}"
-                .getBytes(StandardCharsets.UTF_8);
-        Position lacking = kafka.send(topics.data(), "partial", partial, RecordFormat.JSON.contentType);
-        byte[] whole = jsonRecord(WINE, WINES.get(3));
-        Position complete = kafka.send(topics.data(), "whole", whole, RecordFormat.JSON.contentType);
+        byte[] logisticNoCalls = jsonRecord(CHURN, noCalls);
+        Position scoredWithTheMedian = kafka.send(topics.data(), "a", logisticNoCalls, RecordFormat.JSON.contentType);
+        Position logisticNoTenure = kafka.send(topics.data(), "b", jsonRecord(CHURN, noTenure),
+                RecordFormat.JSON.contentType);
+        byte[] mlpNoCalls = jsonRecord(CHURN_TF, noCalls);
+        Position tfNoCalls = kafka.send(topics.data(), "c", mlpNoCalls, RecordFormat.JSON.contentType);
+        byte[] mlpWhole = jsonRecord(CHURN_TF, CUSTOMERS.get(7).values());
+        Position tfWhole = kafka.send(topics.data(), "d", mlpWhole, RecordFormat.JSON.contentType);
 
-        Map<Position, List<ServingResult>> results = awaitResultsFor(Set.of(complete));
-        assertThat(results.get(complete).get(0).getValue())
-                .isCloseTo(expected(linear, RecordDecoder.decode(whole, RecordFormat.JSON)).value(), within(1e-9));
-        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), 1);
-        assertThat(dead).hasSize(1);
-        assertThat(dead.get(0).key()).isEqualTo("partial");
-        assertThat(dead.get(0).value()).isEqualTo(partial);
-        assertThat(header(dead.get(0), RecordFormat.HEADER)).isEqualTo(RecordFormat.JSON.contentType);
-        assertThat(header(dead.get(0), "source")).isEqualTo(topics.data() + "[" + lacking.partition() + "]@"
-                + lacking.offset());
-        String error = header(dead.get(0), "error");
-        assertThat(error).contains("the record lacks the model's inputs [");
-        inputs.stream().filter(name -> !FeatureNames.key(name).equals("alcohol") && !FeatureNames.key(name).equals("ph"))
-                .forEach(name -> assertThat(error).contains(name));
-        assertThat(error).doesNotContain("alcohol,").doesNotContain("alcohol]");
+        Map<Position, List<ServingResult>> results = awaitResultsFor(Set.of(scoredWithTheMedian, tfWhole));
+        assertThat(results.get(scoredWithTheMedian).get(0).getLabel())
+                .isEqualTo(expected(logistic, RecordDecoder.decode(logisticNoCalls, RecordFormat.JSON)).label());
+        Prediction tf = Prediction.classification(results.get(tfWhole).get(0).getLabel(),
+                results.get(tfWhole).get(0).getProbabilitiesMap());
+        assertThat(Float32.mismatch(tf, expected(mlp, RecordDecoder.decode(mlpWhole, RecordFormat.JSON)))).isEmpty();
+        List<ConsumerRecord<String, byte[]>> dead = awaitMessages(topics.deadLetters(), 2);
+        assertThat(dead).hasSize(2);
+        Map<String, ConsumerRecord<String, byte[]>> bySource = new HashMap<>();
+        dead.forEach(m -> bySource.put(header(m, "source"), m));
+        ConsumerRecord<String, byte[]> tenure = bySource.get(topics.data() + "[" + logisticNoTenure.partition() + "]@"
+                + logisticNoTenure.offset());
+        assertThat(tenure.key()).isEqualTo("b");
+        assertThat(header(tenure, "error")).contains("the record lacks the model's inputs [tenure]");
+        assertThat(header(tenure, RecordFormat.HEADER)).isEqualTo(RecordFormat.JSON.contentType);
+        ConsumerRecord<String, byte[]> calls = bySource.get(topics.data() + "[" + tfNoCalls.partition() + "]@"
+                + tfNoCalls.offset());
+        assertThat(calls.key()).isEqualTo("c");
+        assertThat(calls.value()).isEqualTo(mlpNoCalls);
+        assertThat(header(calls, "error")).contains("the record lacks the model's inputs [support_calls]");
+        assertThat(kafka.readAll(topics.results())).hasSize(2);
     }
 
     @Test
@@ -621,25 +658,27 @@ public abstract class ServerBehaviourSuite {
         return libraryModel(d).score(r);
     }
 
-    /** A wine as a JSON record, its features under their UCI names ({@code "fixed acidity"}). */
-    private byte[] jsonRecord(String dataType, WineRow wine) {
+    /** A JSON record of these values: {@code {"dataType": ..., "features": {...}}}. */
+    private byte[] jsonRecord(String dataType, Map<String, Object> values) {
         ObjectNode record = json.createObjectNode().put("dataType", dataType);
-        ObjectNode features = record.putObject("features");
-        double[] values = WineFeatures.values(wine.toRecord(dataType));
-        for (int i = 0; i < values.length; i++) {
-            features.put(WineFeatures.UCI_NAMES.get(i), values[i]);
-        }
+        record.set("features", json.valueToTree(values));
         return record.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A wine as a FeatureRecord, its features under WineRecord's field names ({@code fixed_acidity}). */
-    private static FeatureRecord featureRecord(WineRecord wine) {
-        FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(wine.getDataType());
-        double[] values = WineFeatures.values(wine);
-        for (int i = 0; i < values.length; i++) {
-            r.putFeatures(WineRecord.getDescriptor().getFields().get(i).getName(),
-                    FeatureValue.newBuilder().setNumber(values[i]).build());
-        }
+    /** A FeatureRecord of these values (numbers, strings, booleans). */
+    private static FeatureRecord featureRecord(String dataType, Map<String, Object> values) {
+        FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(dataType);
+        values.forEach((name, v) -> {
+            FeatureValue.Builder value = FeatureValue.newBuilder();
+            if (v instanceof Number n) {
+                value.setNumber(n.doubleValue());
+            } else if (v instanceof Boolean b) {
+                value.setFlag(b);
+            } else {
+                value.setText(v.toString());
+            }
+            r.putFeatures(name, value.build());
+        });
         return r.build();
     }
 
