@@ -16,7 +16,7 @@ import org.apache.kafka.common.config.TopicConfig;
  * models_data, models_models, models_results, models_data_dlq); tests use a prefix of their own so they do not see
  * each other's records.
  *
- * @param data wine records, protobuf WineRecord
+ * @param data the records to score (WineRecords, FeatureRecords or JSON; see {@link RecordFormat})
  * @param models model descriptors keyed by dataType; compacted, so the latest model per dataType is kept
  * @param results ServingResults
  * @param deadLetters records that could not be decoded or scored, the reason in a header
