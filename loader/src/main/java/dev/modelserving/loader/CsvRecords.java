@@ -127,6 +127,12 @@ final class CsvRecords {
      */
     static CsvRecords open(Source source, RecordFormat format, String dataType, boolean strict)
             throws CsvException, IOException {
+        return open(source, format, dataType, strict, Long.MAX_VALUE);
+    }
+
+    /** As {@link #open(Source, RecordFormat, String, boolean)}, reading no further than {@code maxRows} good rows. */
+    static CsvRecords open(Source source, RecordFormat format, String dataType, boolean strict, long maxRows)
+            throws CsvException, IOException {
         char separator = separator(source);
         CsvRecords records;
         try (CsvReader<CsvRecord> reader = reader(source, separator)) {
@@ -139,7 +145,7 @@ final class CsvRecords {
             records = new CsvRecords(source, format, dataType, separator,
                     first.getFields().stream().map(String::strip).toList());
             records.checkHeader();
-            while (it.hasNext()) {
+            while (it.hasNext() && records.rows < maxRows) {
                 CsvRecord row = it.next();
                 try {
                     records.learn(row);

@@ -120,7 +120,7 @@ final class ModelFiles {
         List<CsvRecords.Row> rows;
         try {
             CsvRecords records = CsvRecords.open(CsvRecords.Source.file(sample), RecordFormat.FEATURES, dataType,
-                    true);
+                    true, MAX_SAMPLE_ROWS);
             rows = records.firstRows(MAX_SAMPLE_ROWS);
         } catch (CsvRecords.CsvException e) {
             throw new ModelLoadException("the sample is not a usable CSV file: " + e.getMessage());
@@ -137,7 +137,8 @@ final class ModelFiles {
                 model.score(row.record());
             } catch (RuntimeException e) {
                 failed++;
-                first = first != null ? first : sample + ":" + row.line() + ": " + e.getMessage();
+                first = first != null ? first : sample + ":" + row.line() + ": "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
         }
         if (failed > 0) {

@@ -10,7 +10,7 @@ import java.util.List;
  * @param maxModelBytes models larger than this are refused before parsing
  * @param modelRoots directories a by-reference model may be read from; empty: by-reference loading is off
  * @param workDir where loaders may unpack archives (a SavedModel zip); each load uses its own subdirectory
- * @param loadTimeout how long a load (reading, parsing, scoring the sample wines) may take before the model is
+ * @param loadTimeout how long a load (reading, parsing, scoring the sample records) may take before the model is
  *     refused
  */
 public record LoadingPolicy(long maxModelBytes, List<Path> modelRoots, Path workDir, Duration loadTimeout) {

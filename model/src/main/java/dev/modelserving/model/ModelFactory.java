@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Makes live models from descriptors: reads the bytes under the {@link LoadingPolicy}, hands them to the loader of
- * the model's type, and has the new model score sample wines before anyone may use it. Whatever fails on the way
+ * the model's type, and has the new model score sample records before anyone may use it. Whatever fails on the way
  * comes out as one {@link ModelLoadException} saying why; a half-made model is closed, never returned.
  */
 public final class ModelFactory {

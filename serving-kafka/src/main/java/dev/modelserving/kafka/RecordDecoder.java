@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import dev.modelserving.model.Features;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.FeatureRecord;
@@ -28,14 +29,30 @@ public final class RecordDecoder {
         }
     }
 
-    /** The record these bytes hold in this format. */
+    /**
+     * The record these bytes hold in this format. A record without a dataType is none: no model could serve it. A
+     * protobuf message with fields its format does not have is refused too: protobuf would read another format's
+     * bytes (a FeatureRecord read as a WineRecord) as an empty record of this one, and it would be lost.
+     */
     public static Features decode(byte[] value, RecordFormat format) throws NotARecordException {
+        Features record = read(value, format);
+        if (record.dataType().isEmpty()) {
+            throw new NotARecordException(what(format) + ": it has no dataType");
+        }
+        return record;
+    }
+
+    private static String what(RecordFormat format) {
+        return switch (format) {
+            case WINE -> "not a WineRecord";
+            case FEATURES -> "not a FeatureRecord";
+            case JSON -> "not a JSON record";
+        };
+    }
+
+    private static Features read(byte[] value, RecordFormat format) throws NotARecordException {
         if (value == null) {
-            throw new NotARecordException(switch (format) {
-                case WINE -> "not a WineRecord";
-                case FEATURES -> "not a FeatureRecord";
-                case JSON -> "not JSON";
-            } + ": the message has no value");
+            throw new NotARecordException(what(format) + ": the message has no value");
         }
         return switch (format) {
             case WINE -> wine(value);
@@ -60,7 +77,9 @@ public final class RecordDecoder {
 
     private static Features wine(byte[] value) throws NotARecordException {
         try {
-            return WineFeatures.of(WineRecord.parseFrom(value));
+            WineRecord r = WineRecord.parseFrom(value);
+            unknownFields(r, "WineRecord");
+            return WineFeatures.of(r);
         } catch (InvalidProtocolBufferException e) {
             throw new NotARecordException("not a WineRecord: " + e.getMessage());
         }
@@ -73,9 +92,18 @@ public final class RecordDecoder {
         } catch (InvalidProtocolBufferException e) {
             throw new NotARecordException("not a FeatureRecord: " + e.getMessage());
         }
+        unknownFields(r, "FeatureRecord");
         Map<String, Object> values = new LinkedHashMap<>(r.getFeaturesCount() * 2);
         r.getFeaturesMap().forEach((name, v) -> values.put(name, value(v)));
         return features(r.getDataType(), values, "FeatureRecord");
+    }
+
+    private static void unknownFields(Message m, String type) throws NotARecordException {
+        if (!m.getUnknownFields().asMap().isEmpty()) {
+            throw new NotARecordException("not a " + type + ": it holds fields a " + type + " does not have (numbers "
+                    + m.getUnknownFields().asMap().keySet() + "); a record of another format needs its content-type"
+                    + " header");
+        }
     }
 
     private static Object value(FeatureValue v) {

@@ -32,9 +32,11 @@ public enum RecordFormat {
         this.contentType = contentType;
     }
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** The format's own name, as in {@code model-server.data.format} and the loader's {@code --format}. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     /**
@@ -42,10 +44,40 @@ public enum RecordFormat {
      * format's own name, in any case.
      */
     public static Optional<RecordFormat> ofContentType(String value) {
-        String type = value.split(";", 2)[0].trim();
-        return Arrays.stream(values())
-                .filter(f -> f.contentType.equalsIgnoreCase(type) || f.label().equalsIgnoreCase(type))
-                .findFirst();
+        for (RecordFormat f : FORMATS) { // per record: no allocation on the way to a match
+            if (names(value, f.contentType) || names(value, f.label)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final RecordFormat[] FORMATS = values();
+
+    /** Whether a header value is this name, in any case, with spaces around and parameters after ';'. */
+    private static boolean names(String value, String name) {
+        int start = 0;
+        while (start < value.length() && value.charAt(start) == ' ') {
+            start++;
+        }
+        if (!value.regionMatches(true, start, name, 0, name.length())) {
+            return false;
+        }
+        for (int i = start + name.length(); i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ';') {
+                return true;
+            }
+            if (c != ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A header value as it goes into a message: at most 100 characters. */
+    public static String abbreviated(String value) {
+        return value.length() <= 100 ? value : value.substring(0, 100) + "...";
     }
 
     /** What a record's {@value #HEADER} header says, its last one if it has several; null when it has none. */

@@ -59,8 +59,8 @@ public final class RecordScoring {
         Optional<RecordFormat> format = in.contentType() == null ? Optional.of(defaultFormat)
                 : RecordFormat.ofContentType(in.contentType());
         if (format.isEmpty()) {
-            error = "unknown " + RecordFormat.HEADER + " '" + in.contentType() + "' (known: " + RecordFormat.known()
-                    + ")";
+            error = "unknown " + RecordFormat.HEADER + " '" + RecordFormat.abbreviated(in.contentType()) + "' (known: "
+                    + RecordFormat.known() + ")";
         } else {
             try {
                 return new Decoded<>(in, RecordDecoder.decode(in.value(), format.get()), null);

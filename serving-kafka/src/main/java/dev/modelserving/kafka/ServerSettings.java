@@ -49,7 +49,7 @@ public interface ServerSettings {
     Path workDir();
 
     /**
-     * A model whose load (reading, parsing, scoring the sample wines) takes longer is refused with the reason; the
+     * A model whose load (reading, parsing, scoring the sample records) takes longer is refused with the reason; the
      * previous model serves on.
      */
     @WithDefault("60s")

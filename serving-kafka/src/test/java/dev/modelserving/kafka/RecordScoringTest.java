@@ -168,6 +168,32 @@ class RecordScoringTest {
     }
 
     @Test
+    void aRecordOfAnotherFormatOrWithoutADataTypeIsADeadLetterNotAnEmptyRecord() {
+        RecordScoring wineByDefault = new RecordScoring(new ServingMetrics(meters), RecordFormat.WINE,
+                ResultFormat.PROTOBUF);
+        RecordScoring featuresByDefault = new RecordScoring(new ServingMetrics(meters), RecordFormat.FEATURES,
+                ResultFormat.PROTOBUF);
+        byte[] features = FeatureRecord.newBuilder().setDataType("wine")
+                .putFeatures("alcohol", FeatureValue.newBuilder().setNumber(9.4).build()).build().toByteArray();
+
+        assertThat(wineByDefault.decode(typed(features, null, 1)).deadLetter().error())
+                .isEqualTo("not a WineRecord: it holds fields a WineRecord does not have (numbers [1, 2]); a record"
+                        + " of another format needs its content-type header");
+        assertThat(featuresByDefault.decode(typed(wine("wine", 9.4), null, 2)).deadLetter().error())
+                .startsWith("not a FeatureRecord: ");
+        assertThat(wineByDefault.decode(typed(wine("", 9.4), null, 3)).deadLetter().error())
+                .isEqualTo("not a WineRecord: it has no dataType");
+        assertThat(wineByDefault.decode(typed(json("{\"datatype\":\"wine\",\"features\":{}}"), "json", 4))
+                .deadLetter().error()).isEqualTo("not a JSON record: it has no dataType");
+        String longType = "x".repeat(5000);
+        assertThat(wineByDefault.decode(typed(wine("wine", 9.4), longType, 5)).deadLetter().error())
+                .hasSizeLessThan(400).contains("x".repeat(100) + "...'");
+        assertThat(RecordFormat.ofContentType("  Application/JSON ;charset=utf-8")).contains(RecordFormat.JSON);
+        assertThat(RecordFormat.ofContentType("application/jsonx")).isEmpty();
+        assertThat(RecordFormat.ofContentType("FEATURES")).contains(RecordFormat.FEATURES);
+    }
+
+    @Test
     void jsonAndFeatureRecordsThatAreNotRecordsSayWhy() {
         RecordScoring features = new RecordScoring(new ServingMetrics(meters), RecordFormat.FEATURES,
                 ResultFormat.PROTOBUF);

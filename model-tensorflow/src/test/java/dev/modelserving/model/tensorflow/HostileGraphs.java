@@ -14,7 +14,7 @@ public final class HostileGraphs {
 
     /**
      * A frozen graph with the tutorial's feed and fetch ({@code dense_1_input} [-1,11] to {@code dense_3/Sigmoid}
-     * [-1,9]) whose input goes round a {@code While} loop that never ends: its first run (the sample wines of a
+     * [-1,9]) whose input goes round a {@code While} loop that never ends: its first run (the sample records of a
      * load) never finishes by itself.
      */
     public static byte[] endlessLoop() {
