@@ -4,11 +4,10 @@ import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
 import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.kafka.RecordEncoder;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
-import dev.modelserving.proto.FeatureRecord;
-import dev.modelserving.proto.FeatureValue;
 import dev.modelserving.proto.WineRecord;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.suite.KnownServers;
@@ -87,25 +86,11 @@ public final class ServerBench implements Callable<Integer> {
 
         private static byte[] encode(RecordFormat format, WineRecord wine) {
             double[] v = WineFeatures.values(wine);
-            return switch (format) {
-                case WINE -> wine.toByteArray();
-                case FEATURES -> {
-                    FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(wine.getDataType());
-                    for (int i = 0; i < v.length; i++) {
-                        r.putFeatures(WineFeatures.UCI_NAMES.get(i), FeatureValue.newBuilder().setNumber(v[i]).build());
-                    }
-                    yield r.build().toByteArray();
-                }
-                case JSON -> {
-                    StringBuilder json = new StringBuilder("{\"dataType\":\"").append(wine.getDataType())
-                            .append("\",\"features\":{");
-                    for (int i = 0; i < v.length; i++) {
-                        json.append(i == 0 ? "" : ",").append('"').append(WineFeatures.UCI_NAMES.get(i)).append("\":")
-                                .append(v[i]);
-                    }
-                    yield json.append("}}").toString().getBytes(StandardCharsets.UTF_8);
-                }
-            };
+            Map<String, Object> named = new LinkedHashMap<>();
+            for (int i = 0; i < v.length; i++) {
+                named.put(WineFeatures.UCI_NAMES.get(i), v[i]);
+            }
+            return RecordEncoder.encode(format, wine.getDataType(), named);
         }
 
         ProducerRecord<byte[], byte[]> record(String topic, int i) {

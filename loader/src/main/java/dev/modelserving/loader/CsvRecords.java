@@ -1,19 +1,15 @@
 package dev.modelserving.loader;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.siegmar.fastcsv.reader.CloseableIterator;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import dev.modelserving.data.CsvProblem;
+import dev.modelserving.kafka.RecordEncoder;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.model.FeatureNames;
 import dev.modelserving.model.Features;
 import dev.modelserving.model.WineFeatures;
-import dev.modelserving.proto.FeatureRecord;
-import dev.modelserving.proto.FeatureValue;
-import dev.modelserving.proto.WineRecord;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -46,7 +42,6 @@ import java.util.NoSuchElementException;
  */
 final class CsvRecords {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SHOWN_PROBLEMS = 10;
 
     /** Where the rows come from: a file, or a resource of the project. */
@@ -373,44 +368,22 @@ final class CsvRecords {
         } catch (CsvException e) {
             return null;
         }
-        return switch (format) {
-            case WINE -> {
-                double[] measurements = new double[WineFeatures.COUNT];
-                for (int i = 0; i < measurements.length; i++) {
-                    measurements[i] = (Double) values[wineColumns[i]];
-                }
-                WineRecord r = WineFeatures.record(dataType, measurements);
-                yield r.toByteArray();
+        Map<String, Object> named = new LinkedHashMap<>(values.length * 2);
+        for (int c = 0; c < values.length; c++) {
+            if (values[c] != null && (format != RecordFormat.WINE || isWineColumn(c))) {
+                named.put(header.get(c), values[c]);
             }
-            case FEATURES -> {
-                FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(dataType);
-                for (int c = 0; c < values.length; c++) {
-                    FeatureValue.Builder v = FeatureValue.newBuilder();
-                    if (values[c] instanceof Double d) {
-                        r.putFeatures(header.get(c), v.setNumber(d).build());
-                    } else if (values[c] instanceof Boolean b) {
-                        r.putFeatures(header.get(c), v.setFlag(b).build());
-                    } else if (values[c] instanceof String s) {
-                        r.putFeatures(header.get(c), v.setText(s).build());
-                    }
-                }
-                yield r.build().toByteArray();
+        }
+        return RecordEncoder.encode(format, dataType, named);
+    }
+
+    private boolean isWineColumn(int column) {
+        for (int c : wineColumns) {
+            if (c == column) {
+                return true;
             }
-            case JSON -> {
-                ObjectNode r = JSON.createObjectNode().put("dataType", dataType);
-                ObjectNode features = r.putObject("features");
-                for (int c = 0; c < values.length; c++) {
-                    if (values[c] instanceof Double d) {
-                        features.put(header.get(c), d);
-                    } else if (values[c] instanceof Boolean b) {
-                        features.put(header.get(c), b);
-                    } else if (values[c] instanceof String s) {
-                        features.put(header.get(c), s);
-                    }
-                }
-                yield r.toString().getBytes(StandardCharsets.UTF_8);
-            }
-        };
+        }
+        return false;
     }
 
     /** A decimal number ({@code 12}, {@code -0.5}, {@code 1e-3}), or null: not NaN, not hexadecimal. */

@@ -1,14 +1,13 @@
 package dev.modelserving.loader;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.modelserving.kafka.Provenance;
 import dev.modelserving.kafka.RecordDecoder;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.ResultFormat;
+import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.FeatureNames;
 import dev.modelserving.model.Features;
-import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
@@ -56,7 +55,7 @@ final class MessageFormat {
     private static String record(ConsumerRecord<String, byte[]> m, RecordFormat dataFormat)
             throws InvalidProtocolBufferException {
         String contentType = RecordFormat.contentType(m.headers());
-        RecordFormat format = contentType == null ? dataFormat : RecordFormat.ofContentType(contentType).orElse(null);
+        RecordFormat format = RecordFormat.of(contentType, dataFormat).orElse(null);
         if (format == null) {
             return "record of unknown content-type '" + contentType + "' (" + size(m.value()) + " bytes)";
         }
@@ -78,12 +77,7 @@ final class MessageFormat {
 
     /** A result in the format its content-type header names. */
     private static ServingResult resultOf(ConsumerRecord<String, byte[]> m) throws InvalidProtocolBufferException {
-        if (ResultFormat.JSON.contentType.equals(RecordFormat.contentType(m.headers()))) {
-            ServingResult.Builder r = ServingResult.newBuilder();
-            JsonFormat.parser().merge(new String(m.value(), StandardCharsets.UTF_8), r);
-            return r.build();
-        }
-        return ServingResult.parseFrom(m.value());
+        return ResultFormat.decode(m.value(), RecordFormat.contentType(m.headers()));
     }
 
     static String record(WineRecord r) {

@@ -62,12 +62,10 @@ final class MessageJson {
                 return node;
             }
             if (m.topic().equals(topics.results())) {
-                return ResultFormat.JSON.contentType.equals(contentType) ? JSON.readTree(m.value())
-                        : JSON.readTree(PROTO.print(ServingResult.parseFrom(m.value())));
+                return JSON.readTree(PROTO.print(ResultFormat.decode(m.value(), contentType)));
             }
             if (m.topic().equals(topics.data()) || m.topic().equals(topics.deadLetters())) {
-                RecordFormat format = contentType == null ? dataFormat
-                        : RecordFormat.ofContentType(contentType).orElse(null);
+                RecordFormat format = RecordFormat.of(contentType, dataFormat).orElse(null);
                 if (format == null) {
                     return undecodable(m.value(), "unknown content-type '" + contentType + "'");
                 }

@@ -6,29 +6,26 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.ByteString;
 import dev.modelserving.broker.SharedBroker;
 import dev.modelserving.data.ChurnRow;
-import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.ProjectData.ProjectModel;
+import dev.modelserving.data.ProjectData;
 import dev.modelserving.data.WineRow;
 import dev.modelserving.kafka.RecordDecoder;
+import dev.modelserving.kafka.RecordEncoder;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.ResultFormat;
-import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.kafka.TestKafka.Position;
+import dev.modelserving.kafka.TestKafka;
 import dev.modelserving.kafka.Topics;
 import dev.modelserving.model.Features;
-import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
-import dev.modelserving.proto.FeatureRecord;
-import dev.modelserving.proto.FeatureValue;
+import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
@@ -407,7 +404,7 @@ public abstract class ServerBehaviourSuite {
                 wines.put(kafka.send(topics.data(), null, wine.toByteArray(), RecordFormat.WINE.contentType),
                         WineFeatures.of(wine));
             } else {
-                byte[] record = featureRecord(CHURN, CUSTOMERS.get(i).values()).toByteArray();
+                byte[] record = featureRecord(CHURN, CUSTOMERS.get(i).values());
                 customers.put(kafka.send(topics.data(), null, record, null),
                         RecordDecoder.decode(record, RecordFormat.FEATURES));
             }
@@ -658,28 +655,12 @@ public abstract class ServerBehaviourSuite {
         return libraryModel(d).score(r);
     }
 
-    /** A JSON record of these values: {@code {"dataType": ..., "features": {...}}}. */
-    private byte[] jsonRecord(String dataType, Map<String, Object> values) {
-        ObjectNode record = json.createObjectNode().put("dataType", dataType);
-        record.set("features", json.valueToTree(values));
-        return record.toString().getBytes(StandardCharsets.UTF_8);
+    private static byte[] jsonRecord(String dataType, Map<String, Object> values) {
+        return RecordEncoder.encode(RecordFormat.JSON, dataType, values);
     }
 
-    /** A FeatureRecord of these values (numbers, strings, booleans). */
-    private static FeatureRecord featureRecord(String dataType, Map<String, Object> values) {
-        FeatureRecord.Builder r = FeatureRecord.newBuilder().setDataType(dataType);
-        values.forEach((name, v) -> {
-            FeatureValue.Builder value = FeatureValue.newBuilder();
-            if (v instanceof Number n) {
-                value.setNumber(n.doubleValue());
-            } else if (v instanceof Boolean b) {
-                value.setFlag(b);
-            } else {
-                value.setText(v.toString());
-            }
-            r.putFeatures(name, value.build());
-        });
-        return r.build();
+    private static byte[] featureRecord(String dataType, Map<String, Object> values) {
+        return RecordEncoder.encode(RecordFormat.FEATURES, dataType, values);
     }
 
     /** The model library's own instance of this model. */
@@ -765,12 +746,7 @@ public abstract class ServerBehaviourSuite {
 
     /** A result message in the format its content-type header names. */
     private static ServingResult result(ConsumerRecord<String, byte[]> m) throws Exception {
-        if (ResultFormat.JSON.contentType.equals(header(m, RecordFormat.HEADER))) {
-            ServingResult.Builder r = ServingResult.newBuilder();
-            JsonFormat.parser().merge(new String(m.value(), StandardCharsets.UTF_8), r);
-            return r.build();
-        }
-        return ServingResult.parseFrom(m.value());
+        return ResultFormat.decode(m.value(), header(m, RecordFormat.HEADER));
     }
 
     private static String header(ConsumerRecord<String, byte[]> m, String key) {

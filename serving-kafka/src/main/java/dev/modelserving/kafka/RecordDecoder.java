@@ -67,8 +67,7 @@ public final class RecordDecoder {
      */
     public static String dataTypeOrNull(byte[] value, String contentType, RecordFormat defaultFormat) {
         try {
-            RecordFormat format = contentType == null ? defaultFormat
-                    : RecordFormat.ofContentType(contentType).orElse(null);
+            RecordFormat format = RecordFormat.of(contentType, defaultFormat).orElse(null);
             return format == null ? null : decode(value, format).dataType();
         } catch (NotARecordException e) {
             return null;

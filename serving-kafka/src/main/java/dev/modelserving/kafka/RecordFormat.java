@@ -54,6 +54,14 @@ public enum RecordFormat {
 
     private static final RecordFormat[] FORMATS = values();
 
+    /**
+     * The rule: the format a {@value #HEADER} value names, or {@code defaultFormat} when there is none (null);
+     * empty when the header names no known format.
+     */
+    public static Optional<RecordFormat> of(String contentType, RecordFormat defaultFormat) {
+        return contentType == null ? Optional.of(defaultFormat) : ofContentType(contentType);
+    }
+
     /** Whether a header value is this name, in any case, with spaces around and parameters after ';'. */
     private static boolean names(String value, String name) {
         int start = 0;

@@ -56,8 +56,7 @@ public final class RecordScoring {
     public <P> Decoded<P> decode(DataRecord<P> in) {
         metrics.received(1);
         String error;
-        Optional<RecordFormat> format = in.contentType() == null ? Optional.of(defaultFormat)
-                : RecordFormat.ofContentType(in.contentType());
+        Optional<RecordFormat> format = RecordFormat.of(in.contentType(), defaultFormat);
         if (format.isEmpty()) {
             error = "unknown " + RecordFormat.HEADER + " '" + RecordFormat.abbreviated(in.contentType()) + "' (known: "
                     + RecordFormat.known() + ")";

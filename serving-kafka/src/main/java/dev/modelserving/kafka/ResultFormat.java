@@ -47,6 +47,16 @@ public enum ResultFormat {
         }
     }
 
+    /** A result message's {@code ServingResult}, read in the format its {@value RecordFormat#HEADER} header names. */
+    public static ServingResult decode(byte[] value, String contentType) throws InvalidProtocolBufferException {
+        if (contentType != null && contentType.regionMatches(true, 0, JSON.contentType, 0, JSON.contentType.length())) {
+            ServingResult.Builder r = ServingResult.newBuilder();
+            JsonFormat.parser().merge(new String(value, StandardCharsets.UTF_8), r);
+            return r.build();
+        }
+        return ServingResult.parseFrom(value);
+    }
+
     /** The headers a result in this format carries. */
     public Headers headers() {
         return new RecordHeaders(new RecordHeader[] {new RecordHeader(RecordFormat.HEADER, contentTypeBytes)});
