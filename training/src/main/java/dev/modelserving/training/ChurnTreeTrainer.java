@@ -146,7 +146,7 @@ public final class ChurnTreeTrainer {
     }
 
     private static ChurnTree grow(double[][] x, int[] y, int[] rows, int depthLeft, int minLeaf) {
-        int[] counts = counts(y, rows);
+        int[] counts = Gini.counts(y, rows, CLASSES);
         Best best = depthLeft == 0 ? null : bestSplit(x, y, rows, counts, minLeaf);
         if (best == null) {
             return new ChurnTree(-1, 0, null, null, null, counts);
@@ -166,7 +166,7 @@ public final class ChurnTreeTrainer {
 
     /** The split with the lowest weighted Gini impurity, if any improves on the node's own (first input on a tie). */
     private static Best bestSplit(double[][] x, int[] y, int[] rows, int[] counts, int minLeaf) {
-        double parent = gini(counts, rows.length);
+        double parent = Gini.impurity(counts, rows.length);
         Best best = null;
         for (int f = 0; f < ChurnFeatures.COUNT; f++) {
             Best here = ChurnFeatures.isCategorical(f) ? categorical(x, y, rows, counts, f, minLeaf)
@@ -242,23 +242,6 @@ public final class ChurnTreeTrainer {
     }
 
     private static double weighted(int[] left, int nLeft, int[] right, int nRight) {
-        return (gini(left, nLeft) * nLeft + gini(right, nRight) * nRight) / (nLeft + nRight);
-    }
-
-    private static double gini(int[] counts, int n) {
-        double sum = 0;
-        for (int c : counts) {
-            double p = (double) c / n;
-            sum += p * p;
-        }
-        return 1 - sum;
-    }
-
-    private static int[] counts(int[] y, int[] rows) {
-        int[] counts = new int[CLASSES];
-        for (int r : rows) {
-            counts[y[r]]++;
-        }
-        return counts;
+        return (Gini.impurity(left, nLeft) * nLeft + Gini.impurity(right, nRight) * nRight) / (nLeft + nRight);
     }
 }

@@ -92,7 +92,7 @@ public final class DecisionTreeTrainer {
     }
 
     private static TreeNode grow(double[][] x, int[] y, int[] rows, int depthLeft, int minLeaf) {
-        int[] counts = counts(y, rows);
+        int[] counts = Gini.counts(y, rows, CLASSES);
         Best best = depthLeft == 0 ? null : bestSplit(x, y, rows, counts, minLeaf);
         if (best == null) {
             return new TreeNode(-1, 0, null, null, counts);
@@ -109,7 +109,7 @@ public final class DecisionTreeTrainer {
     private static Best bestSplit(double[][] x, int[] y, int[] rows, int[] counts, int minLeaf) {
         int n = rows.length;
         Best best = null;
-        double parent = gini(counts, n);
+        double parent = Gini.impurity(counts, n);
         for (int f = 0; f < WineFeatures.COUNT; f++) {
             int feature = f;
             Integer[] sorted = Arrays.stream(rows).boxed().sorted((a, b) -> Double.compare(x[a][feature], x[b][feature]))
@@ -125,29 +125,12 @@ public final class DecisionTreeTrainer {
                 if (here == next || i + 1 < minLeaf || n - i - 1 < minLeaf) {
                     continue;
                 }
-                double impurity = (gini(left, i + 1) * (i + 1) + gini(right, n - i - 1) * (n - i - 1)) / n;
+                double impurity = (Gini.impurity(left, i + 1) * (i + 1) + Gini.impurity(right, n - i - 1) * (n - i - 1)) / n;
                 if (impurity < parent - 1e-12 && (best == null || impurity < best.impurity)) {
                     best = new Best(f, (here + next) / 2, impurity);
                 }
             }
         }
         return best;
-    }
-
-    private static double gini(int[] counts, int n) {
-        double sum = 0;
-        for (int c : counts) {
-            double p = (double) c / n;
-            sum += p * p;
-        }
-        return 1 - sum;
-    }
-
-    private static int[] counts(int[] y, int[] rows) {
-        int[] counts = new int[CLASSES];
-        for (int r : rows) {
-            counts[y[r]]++;
-        }
-        return counts;
     }
 }
