@@ -42,6 +42,11 @@ public final class ServerProcess implements AutoCloseable {
         return base;
     }
 
+    /** The operating system's id of the server's process (for its CPU time and memory in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     private void awaitRest(Duration limit) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + limit.toNanos();

@@ -2,6 +2,7 @@ package dev.modelserving.suite;
 
 import dev.modelserving.kafka.Topics;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,14 +21,22 @@ import java.util.TreeMap;
  * @param kafkaProperties Kafka client properties for every client of the server (a secured cluster's
  *     {@code security.protocol}, {@code ssl.*}, {@code sasl.*}): {@code -Dkafka.KEY=VALUE} for the Quarkus servers,
  *     {@code -X KEY=VALUE} for the Akka server
+ * @param javaOptions options for the server's JVM itself (the benchmark harness's {@code -Xmx512m}, say)
  */
 public record ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort,
         Path stateDir, long maxModelBytes, Path logFile, Map<String, String> properties,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties, List<String> javaOptions) {
 
     public ServerSettings {
         properties = Map.copyOf(properties);
         kafkaProperties = Map.copyOf(kafkaProperties);
+        javaOptions = List.copyOf(javaOptions);
+    }
+
+    public ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort, Path stateDir,
+            long maxModelBytes, Path logFile, Map<String, String> properties, Map<String, String> kafkaProperties) {
+        this(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile, properties,
+                kafkaProperties, List.of());
     }
 
     public ServerSettings(String bootstrapServers, Topics topics, String consumerGroup, int httpPort, Path stateDir,
@@ -46,19 +55,26 @@ public record ServerSettings(String bootstrapServers, Topics topics, String cons
         Map<String, String> more = new TreeMap<>(properties);
         more.put(key, value);
         return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
-                more, kafkaProperties);
+                more, kafkaProperties, javaOptions);
     }
 
     /** These settings with these Kafka client properties (instead of the ones they had). */
     public ServerSettings withKafka(Map<String, String> clientProperties) {
         return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
-                properties, clientProperties);
+                properties, clientProperties, javaOptions);
     }
 
-    /** The extra settings as JVM options. */
+    /** These settings with these options for the server's JVM (instead of the ones they had). */
+    public ServerSettings withJavaOptions(List<String> options) {
+        return new ServerSettings(bootstrapServers, topics, consumerGroup, httpPort, stateDir, maxModelBytes, logFile,
+                properties, kafkaProperties, options);
+    }
+
+    /** The JVM's own options, then the extra settings as system properties. */
     List<String> jvmOptions() {
-        return new TreeMap<>(properties).entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue())
-                .toList();
+        List<String> all = new ArrayList<>(javaOptions);
+        new TreeMap<>(properties).forEach((key, value) -> all.add("-D" + key + "=" + value));
+        return all;
     }
 
     /** The Kafka client properties as the Quarkus servers take them: {@code -Dkafka.KEY=VALUE}. */
