@@ -46,7 +46,7 @@ public final class CopyLoop {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+        KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 5);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             consumer.wakeup();
@@ -76,11 +76,11 @@ public final class CopyLoop {
         }
     }
 
-    /** The producer settings of the harness's own producers and of the copy loop. */
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    /** The producer settings of the harness's own producers and of the copy loop (which lingers 5 ms, as the servers do). */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMillis) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
+                ProducerConfig.LINGER_MS_CONFIG, lingerMillis, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
     }
 }

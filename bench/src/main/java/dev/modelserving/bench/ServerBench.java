@@ -308,7 +308,7 @@ public final class ServerBench implements Callable<Integer> {
             } catch (IOException notYet) {
                 // not answering yet
             }
-            Thread.sleep(20);
+            Thread.sleep(50);
         }
         throw new IllegalStateException(base + "/q/health did not say UP within 90 s");
     }
@@ -376,7 +376,8 @@ public final class ServerBench implements Callable<Integer> {
         List<Long> latencies = new ArrayList<>();
         int total = rate * latencySeconds;
         KafkaConsumer<byte[], byte[]> consumer = results.kafka();
-        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap)) {
+        // linger.ms 0: each record leaves when it is sent, so the figure is the turn's and the broker's, not the sender's.
+        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap, 0)) {
             Thread sender = new Thread(() -> {
                 long start = System.nanoTime();
                 for (int i = 0; i < total; i++) {
@@ -619,7 +620,7 @@ public final class ServerBench implements Callable<Integer> {
     }
 
     private void preload(String topic, Encoded wines, int n) {
-        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap)) {
+        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap, 5)) {
             for (int i = 0; i < n; i++) {
                 producer.send(wines.record(topic, i));
             }
@@ -628,7 +629,7 @@ public final class ServerBench implements Callable<Integer> {
     }
 
     private void send(String topic, String key, byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap)) {
+        try (KafkaProducer<byte[], byte[]> producer = CopyLoop.producer(bootstrap, 5)) {
             producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
                     .get(30, TimeUnit.SECONDS);
         }

@@ -39,6 +39,7 @@ public final class ModelFactory {
         for (ModelLoader loader : loaders) {
             this.loaders.putIfAbsent(loader.type(), loader);
         }
+        this.loaders.values().forEach(ModelLoader::prepare);
     }
 
     /** The model types this build can load. */

@@ -11,6 +11,13 @@ public interface ModelLoader {
     ModelDescriptor.ModelType type();
 
     /**
+     * Starts readying, in the background, what this loader's first load needs and would otherwise pay for then
+     * (PMML: the XML binding's context, seconds on a cold JVM), so that a server's first model is served sooner. A
+     * load that comes before it is done waits for it. Idempotent; does nothing by default.
+     */
+    default void prepare() {}
+
+    /**
      * Parses and prepares a model. The bytes are already size-checked and digest-checked.
      *
      * @throws ModelLoadException with a message that says what is wrong with the model
