@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +158,14 @@ public final class ServerBench implements Callable<Integer> {
     private static final Duration PHASE_LIMIT = Duration.ofMinutes(10);
     private static final String COPY = "copy loop";
 
+    /** The turn's process, killed if the harness itself is stopped (Ctrl-C, SIGTERM) so that none is left behind. */
+    private static final Set<ProcessHandle> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ProcessHandle::destroyForcibly),
+                "bench-stop-turns"));
+    }
+
     private final HttpClient http = HttpClient.newHttpClient();
     private String bootstrap;
     private Path work;
@@ -240,11 +249,13 @@ public final class ServerBench implements Callable<Integer> {
                         bootstrap, source, topics.results(), "bench-" + run)).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
                 pid = copy.pid();
+                LIVE.add(copy.toHandle());
             } else {
                 send(topics.models(), "wine", model(turn.model()).descriptor("1").toByteArray());
                 ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run,
                         freePort(), Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, log);
                 server = launcher(turn.server()).start(settings);
+                ProcessHandle.of(server.pid()).ifPresent(LIVE::add);
                 awaitHealthy(server.base());
                 startSeconds = (System.nanoTime() - launched) / 1e9;
                 pid = server.pid();
@@ -263,12 +274,14 @@ public final class ServerBench implements Callable<Integer> {
         } finally {
             if (server != null) {
                 server.close();
+                LIVE.removeIf(h -> h.pid() == server.pid());
             }
             if (copy != null) {
                 copy.destroy();
                 if (!copy.waitFor(30, TimeUnit.SECONDS)) {
                     copy.destroyForcibly();
                 }
+                LIVE.remove(copy.toHandle());
             }
         }
     }

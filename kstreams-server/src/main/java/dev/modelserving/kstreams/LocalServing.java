@@ -15,6 +15,7 @@ import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
 import dev.modelserving.rest.ServingState;
 import io.smallrye.common.annotation.Identifier;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -28,6 +29,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code custom} variants, one registry under {@link #GLOBAL} in {@code memory}. Stores and processors register
  * their registry when their task starts and take it back when it closes; the REST API reads the summary.
  */
+// Made at start, not at first use: its model factory readies the PMML loader while the server boots.
+@Startup
 @ApplicationScoped
 public class LocalServing implements ServingState {
 

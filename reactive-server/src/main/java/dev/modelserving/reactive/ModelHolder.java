@@ -5,12 +5,15 @@ import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.rest.ServingState;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /** The models this instance serves: the model library's registry, built from the {@code model-server.*} settings. */
+// Made at start, not at first use: its model factory readies the PMML loader while the server boots.
+@Startup
 @ApplicationScoped
 public class ModelHolder {
 
