@@ -273,8 +273,9 @@ public final class ServerBench implements Callable<Integer> {
             }
         } finally {
             if (server != null) {
+                long serverPid = server.pid();
                 server.close();
-                LIVE.removeIf(h -> h.pid() == server.pid());
+                LIVE.removeIf(h -> h.pid() == serverPid);
             }
             if (copy != null) {
                 copy.destroy();
