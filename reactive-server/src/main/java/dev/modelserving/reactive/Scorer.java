@@ -9,32 +9,28 @@ import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.ServingMetrics;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.header.Headers;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
  * Scores the data topic in batches through the shared {@link RecordScoring}: one model call per dataType per
- * batch. Results go to the results channel, keyed as their input record was;
- * records that cannot be decoded, or that the model could not score, go to the dead-letter channel as they came,
+ * batch. The {@link OutcomeWriter}'s producer writes the results to the results topic, keyed as their input record
+ * was; records that cannot be decoded, or that the model could not score, go to the dead-letter topic as they came,
  * with the {@link Provenance} headers. A batch is acknowledged (its offsets committed) only when every result and
- * dead letter of it is written, or given up by the {@link Delivery} rule (a write Kafka will never take): at-least-once,
- * and one bad record does not stop the records behind it.
+ * dead letter of it is written, or given up by the {@link Delivery} rule (a write Kafka will never take):
+ * at-least-once, and one bad record does not stop the records behind it.
  */
 @ApplicationScoped
 public class Scorer {
@@ -48,19 +44,15 @@ public class Scorer {
     private final RecordScoring scoring;
     private final Delivery delivery;
     private final StartupCatchUp catchUp;
-    private final Emitter<byte[]> results;
-    private final Emitter<byte[]> deadLetters;
+    private final OutcomeWriter writer;
 
     Scorer(ModelHolder models, ServingMetrics metrics, ServerSettings settings, Delivery delivery,
-            StartupCatchUp catchUp,
-            @Channel("results") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> results,
-            @Channel("dead-letters") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) Emitter<byte[]> deadLetters) {
+            StartupCatchUp catchUp, OutcomeWriter writer) {
         this.models = models;
         this.scoring = new RecordScoring(metrics, settings);
         this.delivery = delivery;
         this.catchUp = catchUp;
-        this.results = results;
-        this.deadLetters = deadLetters;
+        this.writer = writer;
     }
 
     @Incoming("data")
@@ -70,7 +62,13 @@ public class Scorer {
         catchUp.await();
         // Batches are scored one after the other (so a swap is seen in offset order) but their writes overlap:
         // a batch is acknowledged when its writes are done, while the next ones are already being scored.
-        inFlight.acquire();
+        while (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
+            if (writer.isClosed()) {
+                // stopping, and the batches in flight will not complete: this one is neither written nor
+                // acknowledged, and is read again on the next start
+                return CompletableFuture.completedFuture(null);
+            }
+        }
         try {
             writeResults(batch).whenComplete((done, failure) -> {
                 inFlight.release();
@@ -90,46 +88,38 @@ public class Scorer {
 
     /** Decodes, scores and sends; completes when every result and dead letter of the batch is written or given up. */
     private CompletableFuture<Void> writeResults(KafkaRecordBatch<byte[], byte[]> batch) {
-        List<DataRecord<Void>> records = new ArrayList<>(batch.getRecords().size());
-        for (KafkaRecord<byte[], byte[]> m : batch.getRecords()) {
-            records.add(new DataRecord<>(m.getKey(), m.getPayload(), RecordFormat.contentType(m.getHeaders()),
-                    m.getTopic(), m.getPartition(), offset(m), null));
+        // The records as the consumer polled them: no per-record SmallRye message or metadata look-up.
+        @SuppressWarnings("unchecked")
+        ConsumerRecords<byte[], byte[]> polled = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .orElseThrow(() -> new IllegalStateException("a batch without its consumer records"))
+                .getRecords();
+        List<DataRecord<Void>> records = new ArrayList<>(polled.count());
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            records.add(new DataRecord<>(r.key(), r.value(), RecordFormat.contentType(r.headers()), r.topic(),
+                    r.partition(), r.offset(), null));
         }
-        List<CompletableFuture<Void>> writes = new ArrayList<>(records.size());
-        for (Outcome<Void> o : scoring.score(records, models.registry())) {
-            if (o instanceof Outcome.Result<Void> r) {
-                writes.add(delivery.write(r.dataType(), r.source(), () -> send(results, r.key(), r.result(), r.headers())));
-            } else if (o instanceof Outcome.DeadLetter<Void> d) {
-                writes.add(delivery.write(d.dataType(), d.source(),
-                        () -> send(deadLetters, d.key(), d.valueOrEmpty(), d.headers())));
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        // One count for the batch, rather than a future combining the writes' futures: it reaches 0 once the
+        // loop is done and every write has completed (Delivery's writes never complete exceptionally).
+        AtomicInteger pending = new AtomicInteger(1);
+        Runnable oneDone = () -> {
+            if (pending.decrementAndGet() == 0) {
+                all.complete(null);
             }
+        };
+        for (Outcome<Void> o : scoring.score(records, models.registry())) {
+            CompletableFuture<Void> write;
+            if (o instanceof Outcome.Result<Void> r) {
+                write = delivery.write(r.dataType(), r.source(), () -> writer.write(r));
+            } else if (o instanceof Outcome.DeadLetter<Void> d) {
+                write = delivery.write(d.dataType(), d.source(), () -> writer.write(d));
+            } else {
+                continue;
+            }
+            pending.incrementAndGet();
+            write.whenComplete((ok, failure) -> oneDone.run());
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
-    }
-
-    private static long offset(KafkaRecord<byte[], byte[]> m) {
-        return m.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
-                .orElse(-1L);
-    }
-
-    /** Sends a message keyed as its input record was; completes when Kafka has it. */
-    private static CompletableFuture<Void> send(Emitter<byte[]> channel, byte[] key, byte[] payload,
-            Headers headers) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<byte[]> metadata =
-                OutgoingKafkaRecordMetadata.<byte[]>builder().withKey(key);
-        if (headers != null) {
-            metadata.withHeaders(headers);
-        }
-        channel.send(Message.of(payload, Metadata.of(metadata.build()),
-                () -> {
-                    written.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return written;
+        oneDone.run();
+        return all;
     }
 }
