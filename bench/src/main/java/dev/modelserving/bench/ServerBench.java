@@ -38,6 +38,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToDoubleFunction;
@@ -238,12 +241,17 @@ public final class ServerBench implements Callable<Integer> {
         Topics topics = Topics.withPrefix("bench_" + run + "_");
         createTopics(topics);
         Path log = work.resolve(run + ".log");
-        long launched = System.nanoTime();
         double startSeconds = Double.NaN;
         Process copy = null;
         ServerProcess server = null;
-        long pid;
+        // The drain is watched from before the process starts: a server may be through much of it before it
+        // answers its health check.
+        ResultReader results = new ResultReader(topics.results());
+        ExecutorService watcher = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-drain"));
         try {
+            Future<double[]> draining = watcher.submit(() -> results.drain(records));
+            long launched = System.nanoTime();
+            long pid;
             if (turn.server() == null) {
                 copy = ChildJvm.of(List.of("-cp", System.getProperty("java.class.path"), CopyLoop.class.getName(),
                         bootstrap, source, topics.results(), "bench-" + run)).redirectErrorStream(true)
@@ -260,17 +268,15 @@ public final class ServerBench implements Callable<Integer> {
                 startSeconds = (System.nanoTime() - launched) / 1e9;
                 pid = server.pid();
             }
-            try (ResultReader results = new ResultReader(topics.results())) {
-                double[] drain = results.drain(records, pid);
-                double rss = rssMebibytes(pid);
-                double[] latency = {Double.NaN, Double.NaN};
-                if (latencySeconds > 0) {
-                    results.awaitAtLeast(endOffsets(source)); // what earlier turns' latency phases added
-                    latency = latency(source, results, wines);
-                }
-                return new Figures(turn.label(), repeat + 1, drain[0], drain[1], latency[0], latency[1],
-                        startSeconds, rss);
+            double[] drain = draining.get(PHASE_LIMIT.toSeconds() + 60, TimeUnit.SECONDS);
+            double rss = rssMebibytes(pid);
+            double[] latency = {Double.NaN, Double.NaN};
+            if (latencySeconds > 0) {
+                results.awaitAtLeast(endOffsets(source)); // what earlier turns' latency phases added
+                latency = latency(source, results, wines);
             }
+            return new Figures(turn.label(), repeat + 1, drain[0], drain[1], latency[0], latency[1], startSeconds,
+                    rss);
         } finally {
             if (server != null) {
                 long serverPid = server.pid();
@@ -284,6 +290,8 @@ public final class ServerBench implements Callable<Integer> {
                 }
                 LIVE.remove(copy.toHandle());
             }
+            watcher.shutdownNow();
+            results.close();
         }
     }
 
@@ -343,8 +351,9 @@ public final class ServerBench implements Callable<Integer> {
          * {records/s, CPU µs/record} from the first result to the Nth. Results are counted as read (committed ones
          * only), not from end offsets: under exactly-once, transaction markers take offsets too.
          */
-        double[] drain(long n, long pid) throws IOException {
+        double[] drain(long n) throws IOException {
             long first = 0;
+            long pid = 0;
             long cpuAtFirst = 0;
             long countAtFirst = 0;
             long deadline = System.nanoTime() + PHASE_LIMIT.toNanos();
@@ -354,6 +363,7 @@ public final class ServerBench implements Callable<Integer> {
                 if (polled > 0 && first == 0) {
                     // The span starts when the first results are read: those are not part of it.
                     first = System.nanoTime();
+                    pid = turnProcess();
                     cpuAtFirst = cpuTicks(pid);
                     countAtFirst = count;
                 }
@@ -449,6 +459,15 @@ public final class ServerBench implements Callable<Integer> {
     }
 
     // ---- the processes' CPU time and memory, from Linux's /proc ----
+
+    /** The turn's process: the harness's only child process while a turn runs (the broker is in the harness). */
+    private static long turnProcess() {
+        List<ProcessHandle> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
+        if (children.size() != 1) {
+            throw new IllegalStateException("expected the turn's process as the only child, found " + children);
+        }
+        return children.get(0).pid();
+    }
 
     /** Clock ticks per second of /proc/PID/stat's times ({@code getconf CLK_TCK}; 100 on every Linux we know). */
     private static final long TICKS_PER_SECOND = clockTicks();
