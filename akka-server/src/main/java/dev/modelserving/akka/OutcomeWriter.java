@@ -27,9 +27,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * that attempt only: the next one tries again.
  *
  * <p>A batch's messages are handed to the producer on a thread of the writer's own, batch after batch in the order
- * they were given: the messages of a partition's records are sent in its order, and the stream's thread never waits
- * on the producer (a send blocks while the producer has no metadata for its topic, or while its buffer is full).
- * One task per batch, not per message.
+ * they were given: the messages of a partition's records are first sent in its order (a retry comes later, from
+ * {@link Delivery}'s own thread), and the stream's thread never waits on the producer (a send blocks while the
+ * producer has no metadata for its topic, or while its buffer is full). One task per batch, not per message; each
+ * send completes a plain {@link CompletableFuture} in the producer's callback, so nothing waiting on it hops to
+ * another thread.
  */
 final class OutcomeWriter {
 
