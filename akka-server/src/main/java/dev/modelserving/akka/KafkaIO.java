@@ -3,13 +3,14 @@ package dev.modelserving.akka;
 import akka.NotUsed;
 import akka.actor.ActorSystem;
 import akka.kafka.CommitterSettings;
+import akka.kafka.ConsumerMessage;
 import akka.kafka.ConsumerMessage.CommittableMessage;
 import akka.kafka.ConsumerMessage.CommittableOffset;
+import akka.kafka.ConsumerMessage.CommittableOffsetBatch;
 import akka.kafka.ConsumerSettings;
 import akka.kafka.ProducerSettings;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Consumer;
-import akka.kafka.javadsl.SendProducer;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
@@ -19,21 +20,21 @@ import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordFormat;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,8 +48,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class KafkaIO {
 
-    /** Results and dead letters on their way at once; they are handed on in order. */
-    private static final int WRITES_IN_FLIGHT = 512;
+    /** Records in a batch of the data stream, at most: scored, written and committed together. */
+    static final int MAX_BATCH = 256;
+    /**
+     * Batches of outcomes being written at once. A batch holds a single record when the server keeps up, so this
+     * many writes can overlap before records wait for one to finish (and meanwhile gather into larger batches).
+     */
+    static final int BATCHES_IN_FLIGHT = 16;
+    static final long COMMIT_MAX_OFFSETS = 1_000;
+    static final int COMMIT_INTERVAL_MS = 200;
+    static final int COMMITS_IN_FLIGHT = 4;
 
     private final ActorSystem system;
     private final ServerConfig config;
@@ -114,8 +123,13 @@ final class KafkaIO {
         }
     }
 
-    /** The data topic, in the servers' consumer group, with offsets to commit once the results are written. */
-    Source<DataRecord<CommittableOffset>, NotUsed> data() {
+    /**
+     * The data topic, in the servers' consumer group, with offsets to commit once the results are written: its
+     * records in batches of up to {@value #MAX_BATCH}, in order. A batch is handed on as soon as the next step takes
+     * one, with what has come since the last (a single record while the next step keeps up, more while it is busy),
+     * so batching adds no wait of its own.
+     */
+    Source<List<DataRecord<CommittableOffset>>, NotUsed> data() {
         ConsumerSettings<byte[], byte[]> settings = ConsumerSettings
                 .create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
@@ -130,13 +144,19 @@ final class KafkaIO {
                     dataControl.set(control);
                     return NotUsed.getInstance();
                 })
-                .map(KafkaIO::incoming);
+                .batch(MAX_BATCH, KafkaIO::firstOfBatch, KafkaIO::addToBatch);
     }
 
-    private static DataRecord<CommittableOffset> incoming(CommittableMessage<byte[], byte[]> m) {
+    private static List<DataRecord<CommittableOffset>> firstOfBatch(CommittableMessage<byte[], byte[]> m) {
+        return addToBatch(new ArrayList<>(), m);
+    }
+
+    private static List<DataRecord<CommittableOffset>> addToBatch(List<DataRecord<CommittableOffset>> batch,
+            CommittableMessage<byte[], byte[]> m) {
         ConsumerRecord<byte[], byte[]> r = m.record();
-        return new DataRecord<>(r.key(), r.value(), RecordFormat.contentType(r.headers()), r.topic(), r.partition(),
-                r.offset(), m.committableOffset());
+        batch.add(new DataRecord<>(r.key(), r.value(), RecordFormat.contentType(r.headers()), r.topic(),
+                r.partition(), r.offset(), m.committableOffset()));
+        return batch;
     }
 
     /** The consumer of the data topic now (a restart replaces it): stopping it ends the data stream. */
@@ -145,42 +165,75 @@ final class KafkaIO {
     }
 
     /**
-     * The producer of results and dead letters, shared by every (re)start of the data stream, so a restart does
-     * not lose what is on its way.
+     * The writer of results and dead letters, with a producer shared by every (re)start of the data stream, so a
+     * restart does not lose what is on its way.
      */
-    SendProducer<byte[], byte[]> producer() {
-        return new SendProducer<>(ProducerSettings
+    OutcomeWriter writer(Delivery delivery) {
+        ProducerSettings<byte[], byte[]> settings = ProducerSettings
                 .create(system, new ByteArraySerializer(), new ByteArraySerializer())
                 .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
                 .withProperty(ProducerConfig.ACKS_CONFIG, "all")
                 .withProperties(config.kafkaProperties())
-                .withBootstrapServers(config.bootstrapServers()), system);
+                .withBootstrapServers(config.bootstrapServers());
+        return new OutcomeWriter(settings::createKafkaProducer, Duration.ofNanos(settings.closeTimeout().toNanos()),
+                delivery, config.topics());
     }
 
     /**
-     * Writes each outcome (result, dead letter, or nothing) by the shared {@link Delivery} rule and hands its offset
-     * on once it is written or given up, in order.
+     * Writes the outcomes of each batch ({@link OutcomeWriter#write}) and, once every one of them is written or
+     * given up, hands on the batch's offsets as one {@link CommittableOffsetBatch}; up to {@value #BATCHES_IN_FLIGHT}
+     * batches are on their way at once, and their offsets are handed on in the batches' order.
      */
-    Flow<Outcome<CommittableOffset>, CommittableOffset, NotUsed> output(SendProducer<byte[], byte[]> producer,
-            Delivery delivery) {
-        return Flow.<Outcome<CommittableOffset>>create()
-                .mapAsync(WRITES_IN_FLIGHT, o -> write(producer, delivery, o).thenApply(done -> o.passThrough()));
+    Flow<List<Outcome<CommittableOffset>>, CommittableOffsetBatch, NotUsed> output(OutcomeWriter writer) {
+        return Flow.<List<Outcome<CommittableOffset>>>create().mapAsync(BATCHES_IN_FLIGHT, batch -> {
+            CommittableOffsetBatch offsets = offsets(batch);
+            return writer.write(batch).thenApply(written -> offsets);
+        });
     }
 
-    private CompletionStage<Void> write(SendProducer<byte[], byte[]> producer, Delivery delivery,
-            Outcome<CommittableOffset> o) {
-        if (o instanceof Outcome.Result<CommittableOffset> r) {
-            return delivery.write(r.dataType(), r.source(), () -> producer.send(
-                    new ProducerRecord<>(config.topics().results(), null, r.key(), r.result(), r.headers())));
+    /**
+     * The offsets of a batch's records as one batch to commit. A {@link CommittableOffsetBatch} keeps the last
+     * offset it was given of each partition, so of each run of consecutive records of one partition only the last
+     * is folded in: the same offsets as folding in every record, for a fraction of the work (its batch size counts
+     * the runs, about one per partition in the batch).
+     */
+    static CommittableOffsetBatch offsets(List<Outcome<CommittableOffset>> batch) {
+        CommittableOffsetBatch offsets = ConsumerMessage.emptyCommittableOffsetBatch();
+        for (Outcome<CommittableOffset> last : lastOfEachRun(batch, o -> o.passThrough().partitionOffset().key())) {
+            offsets = offsets.updated(last.passThrough());
         }
-        if (o instanceof Outcome.DeadLetter<CommittableOffset> d) {
-            return delivery.write(d.dataType(), d.source(), () -> producer.send(new ProducerRecord<>(
-                    config.topics().deadLetters(), null, d.key(), d.valueOrEmpty(), d.headers())));
-        }
-        return CompletableFuture.completedFuture(null);
+        return offsets;
     }
 
+    /** Of each run of consecutive items with equal keys, the last, in order. */
+    static <T> List<T> lastOfEachRun(List<T> items, Function<? super T, ?> key) {
+        List<T> out = new ArrayList<>(4);
+        T previous = null;
+        Object previousKey = null;
+        for (T item : items) {
+            Object k = key.apply(item);
+            if (previous != null && !k.equals(previousKey)) {
+                out.add(previous);
+            }
+            previous = item;
+            previousKey = k;
+        }
+        if (previous != null) {
+            out.add(previous);
+        }
+        return out;
+    }
+
+    /**
+     * How offsets are committed, after their batches are written: every {@value #COMMIT_INTERVAL_MS} ms while
+     * records come, or as soon as {@value #COMMIT_MAX_OFFSETS} offsets (of {@link #offsets}: about one per partition
+     * of each batch) have gathered; up to {@value #COMMITS_IN_FLIGHT} commits await Kafka's answer at once. A commit
+     * takes no part in a record's way to its result; its interval bounds what a crash scores again.
+     */
     CommitterSettings committer() {
-        return CommitterSettings.create(system).withMaxInterval(Duration.ofMillis(200));
+        return CommitterSettings.create(system)
+                .withMaxBatch(COMMIT_MAX_OFFSETS)
+                .withMaxInterval(Duration.ofMillis(COMMIT_INTERVAL_MS))
+                .withParallelism(COMMITS_IN_FLIGHT);
     }
 }

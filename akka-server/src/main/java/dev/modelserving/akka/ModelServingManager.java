@@ -95,12 +95,12 @@ final class ModelServingManager extends AbstractActor {
         List<CompletableFuture<Void>> parts = new ArrayList<>();
         for (DataTypeGroup g : DataTypeGroup.of(batch.records())) {
             parts.add(Patterns.ask(actorFor(g.dataType()), new ModelServingActor.ScoreBatch(g.records()), ASK)
-                    .thenAccept(answer -> {
+                    .thenAcceptAsync(answer -> {
                         List<?> scored = (List<?>) answer;
                         for (int k = 0; k < g.indexes().size(); k++) {
                             out[g.indexes().get(k)] = (Scored) scored.get(k);
                         }
-                    }).toCompletableFuture());
+                    }, SameThread.EXECUTOR).toCompletableFuture());
         }
         CompletableFuture<List<Scored>> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> List.of(out));

@@ -18,14 +18,16 @@ import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.rest.ServingState;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
  * The {@code stage} processor: one stage with a models inlet and a data inlet. It swaps in each model that arrives
- * and scores each record with its dataType's current model; what becomes of each record leaves through the outlet,
- * in order. All of its state (the live models and their statistics) lives in its logic; the materialized value is
- * a read-only view of it for the REST API.
+ * and scores each batch of records that arrives with their dataTypes' current models (one model call per dataType
+ * in the batch); what becomes of the batch's records leaves through the outlet as one list, in the batch's order,
+ * and the batches in the order they came. All of its state (the live models and their statistics) lives in its
+ * logic; the materialized value is a read-only view of it for the REST API.
  *
  * <p>Records wait until the models inlet says it has caught up with the models topic ({@link ModelMessage#CAUGHT_UP}),
  * so a (re)started stream never skips records that a model on the topic would have scored. A model is loaded off
@@ -33,13 +35,14 @@ import java.util.concurrent.Executor;
  * when the load is done, so models go live in topic order.
  */
 final class ModelServingStage<P>
-        extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>>,
-        ServingView> {
+        extends AbstractGraphStageWithMaterializedValue<FanInShape2<ModelMessage, List<DataRecord<P>>,
+        List<Outcome<P>>>, ServingView> {
 
     private final Inlet<ModelMessage> models = Inlet.create("ModelServingStage.models");
-    private final Inlet<DataRecord<P>> data = Inlet.create("ModelServingStage.data");
-    private final Outlet<Outcome<P>> out = Outlet.create("ModelServingStage.out");
-    private final FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>> shape = new FanInShape2<>(models, data, out);
+    private final Inlet<List<DataRecord<P>>> data = Inlet.create("ModelServingStage.data");
+    private final Outlet<List<Outcome<P>>> out = Outlet.create("ModelServingStage.out");
+    private final FanInShape2<ModelMessage, List<DataRecord<P>>, List<Outcome<P>>> shape =
+            new FanInShape2<>(models, data, out);
 
     private final ModelFactory factory;
     private final ServingMetrics metrics;
@@ -54,7 +57,7 @@ final class ModelServingStage<P>
     }
 
     @Override
-    public FanInShape2<ModelMessage, DataRecord<P>, Outcome<P>> shape() {
+    public FanInShape2<ModelMessage, List<DataRecord<P>>, List<Outcome<P>>> shape() {
         return shape;
     }
 
@@ -98,9 +101,8 @@ final class ModelServingStage<P>
             setHandler(data, new AbstractInHandler() {
                 @Override
                 public void onPush() {
-                    DataRecord<P> in = grab(data);
-                    RecordScoring.Decoded<P> d = scoring.decode(in);
-                    push(out, d.isDeadLetter() ? d.deadLetter() : scoring.outcome(in, registry.score(d.record())));
+                    // a batch is taken only when the outlet wants one, so its outcomes leave at once
+                    push(out, scoring.score(grab(data), registry));
                 }
             });
             setHandler(out, new AbstractOutHandler() {

@@ -11,7 +11,6 @@ import akka.japi.function.Creator;
 import akka.kafka.ConsumerMessage.CommittableOffset;
 import akka.kafka.javadsl.Committer;
 import akka.kafka.javadsl.Consumer;
-import akka.kafka.javadsl.SendProducer;
 import akka.pattern.Patterns;
 import akka.stream.KillSwitches;
 import akka.stream.RestartSettings;
@@ -22,6 +21,7 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
@@ -49,12 +49,13 @@ import org.apache.kafka.common.MetricName;
 /**
  * The running server: the chosen processor between Alpakka Kafka's sources and sinks, and the REST API. Each
  * stream runs inside a restart-with-backoff, so a broker outage, a rebalance or a failed commit restarts it
- * instead of stopping it; offsets are committed after their results are written (at-least-once).
+ * instead of stopping it. Records go through the data stream in batches (read, scored, written, committed);
+ * a batch's offsets are committed after all its results and dead letters are written (at-least-once).
  */
 final class Serving {
 
     private static final Duration ASK = Duration.ofSeconds(30);
-    private static final int SCORING_BATCH = 256;
+    /** Batches being scored by the actors at once. */
     private static final int SCORING_PARALLELISM = 4;
 
     private final ActorSystem system;
@@ -63,7 +64,7 @@ final class Serving {
     private final ServingMetrics metrics;
     private final RecordScoring scoring;
     private final Delivery delivery;
-    private final SendProducer<byte[], byte[]> producer;
+    private final OutcomeWriter writer;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ModelFactory factory;
     private final Executor blocking;
@@ -81,7 +82,7 @@ final class Serving {
         this.metrics = new ServingMetrics(meters);
         this.scoring = new RecordScoring(metrics, config.dataFormat(), config.resultsFormat());
         this.delivery = new Delivery(metrics);
-        this.producer = kafka.producer();
+        this.writer = kafka.writer(delivery);
         this.factory = new ModelFactory(config.loading());
         this.blocking = system.dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
     }
@@ -132,7 +133,7 @@ final class Serving {
                     synchronized (this) {
                         switches.forEach(UniqueKillSwitch::shutdown);
                     }
-                    return producer.close();
+                    return writer.close(blocking);
                 })
                 .thenApply(done -> {
                     delivery.close();
@@ -186,33 +187,37 @@ final class Serving {
                 .toMat(Sink.ignore(), Keep.left()).run(system);
         switches.add(modelsSwitch);
         // Records wait for the models: none is skipped for want of a model the topic holds.
-        // Records in batches (up to 256, or what came within 2 ms): one ask per batch, split by dataType by the router.
+        // One ask per batch of records (what came while the asks in flight were busy, up to 256), split by dataType
+        // by the router; the outcomes stay together as the batch to write.
         modelsCaughtUp.thenRun(() -> run(() -> kafka.data()
-                .map(scoring::decode)
-                .groupedWithin(SCORING_BATCH, Duration.ofMillis(2))
-                .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))
-                .mapConcat(outcomes -> outcomes)));
+                .mapAsync(SCORING_PARALLELISM, batch -> score(manager, batch))));
         ServingView actors = ServingView.of(manager, ASK, modelsCaughtUp::isDone).with(delivery);
         view = () -> actors;
     }
 
-    /** The outcomes of a batch, in order: dead letters as they are, the rest scored by the actors. */
+    /** The outcomes of a batch, in order: what does not decode as its dead letter, the rest scored by the actors. */
     @SuppressWarnings("unchecked")
     private CompletionStage<List<Outcome<CommittableOffset>>> score(ActorRef manager,
-            List<RecordScoring.Decoded<CommittableOffset>> batch) {
+            List<DataRecord<CommittableOffset>> in) {
+        List<RecordScoring.Decoded<CommittableOffset>> batch = new ArrayList<>(in.size());
+        for (DataRecord<CommittableOffset> r : in) {
+            batch.add(scoring.decode(r));
+        }
         List<Features> records = RecordScoring.records(batch);
         CompletionStage<List<Scored>> scored = records.isEmpty() ? CompletableFuture.completedFuture(List.of())
-                : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK).thenApply(a -> (List<Scored>) a);
+                : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK)
+                        .thenApplyAsync(a -> (List<Scored>) a, SameThread.EXECUTOR);
         return scored.thenApply(list -> scoring.outcomes(batch, list));
     }
 
     /**
-     * Runs a data stream: each outcome is written, then its offset committed; on a failure the whole stream (a new
-     * consumer, producer and committer, and for the stage a new stage) starts again after a backoff.
+     * Runs a data stream of batches of outcomes: the results and dead letters of each batch are written, then its
+     * offsets committed, batch after batch in order; on a failure the whole stream (a new consumer and committer,
+     * and for the stage a new stage; the writer and its producer stay) starts again after a backoff.
      */
-    private synchronized void run(Creator<Source<Outcome<CommittableOffset>, NotUsed>> outcomes) {
+    private synchronized void run(Creator<Source<List<Outcome<CommittableOffset>>, NotUsed>> outcomes) {
         var running = RestartSource.onFailuresWithBackoff(restart(), () -> outcomes.create()
-                        .via(kafka.output(producer, delivery))
+                        .via(kafka.output(writer))
                         .via(Committer.flow(kafka.committer())))
                 .viaMat(KillSwitches.single(), Keep.right())
                 .toMat(Sink.ignore(), Keep.both()).run(system);

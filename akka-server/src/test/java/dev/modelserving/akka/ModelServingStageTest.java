@@ -35,15 +35,21 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The custom stage between stream test probes, with the project's real models. */
+/**
+ * The custom stage between stream test probes, with the project's real models: batches of records in, a list of
+ * outcomes out per batch.
+ */
 class ModelServingStageTest {
 
     private static final List<WineRow> WINES = ProjectData.wines();
@@ -52,8 +58,10 @@ class ModelServingStageTest {
     @TempDir
     Path tmp;
     private TestPublisher.Probe<ModelMessage> models;
-    private TestPublisher.Probe<DataRecord<Integer>> data;
-    private TestSubscriber.Probe<Outcome<Integer>> out;
+    private TestPublisher.Probe<List<DataRecord<Integer>>> data;
+    private TestSubscriber.Probe<List<Outcome<Integer>>> out;
+    /** Outcomes of a batch taken from {@link #out} that the test has not looked at yet. */
+    private final Deque<Outcome<Integer>> taken = new ArrayDeque<>();
     private ServingView view;
     private SimpleMeterRegistry meters;
 
@@ -75,7 +83,8 @@ class ModelServingStageTest {
                 .withWorkDir(tmp)), metrics, new RecordScoring(metrics, RecordFormat.WINE, ResultFormat.PROTOBUF),
                 ForkJoinPool.commonPool());
         var materialized = Source.fromGraph(GraphDSL.create3(TestSource.<ModelMessage>probe(system),
-                        TestSource.<DataRecord<Integer>>probe(system), stage, (m, d, v) -> List.<Object>of(m, d, v),
+                        TestSource.<List<DataRecord<Integer>>>probe(system), stage,
+                        (m, d, v) -> List.<Object>of(m, d, v),
                         (b, m, d, s) -> {
                             b.from(m.out()).toInlet(s.in0());
                             b.from(d.out()).toInlet(s.in1());
@@ -101,12 +110,12 @@ class ModelServingStageTest {
     @Test
     void recordsWaitForTheModelsToCatchUpAndWithoutAModelNothingIsPublished() {
         out.request(10);
-        data.sendNext(wine("wine", 0)); // taken into the stage's input buffer, not yet into the stage
+        send(wine("wine", 0)); // taken into the stage's input buffer, not yet into the stage
         out.expectNoMessage(Duration.ofMillis(300));
         assertThat(view.caughtUp()).isFalse();
 
         models.sendNext(ModelMessage.CAUGHT_UP);
-        assertThat(out.expectNext()).isInstanceOf(Outcome.Skipped.class).extracting(Outcome::passThrough)
+        assertThat(next()).isInstanceOf(Outcome.Skipped.class).extracting(Outcome::passThrough)
                 .isEqualTo(0);
         assertThat(stats("wine").skipped()).isEqualTo(1);
         assertThat(view.caughtUp()).isTrue();
@@ -120,12 +129,13 @@ class ModelServingStageTest {
         models.sendNext(ModelMessage.CAUGHT_UP);
         awaitServing("wine", tree);
         out.request(20);
-        for (int i = 0; i < 20; i++) {
-            data.sendNext(wine("wine", i));
+        for (int i = 0; i < 10; i++) {
+            send(wine("wine", i));
         }
+        data.sendNext(IntStream.range(10, 20).mapToObj(i -> wine("wine", i)).toList()); // one batch of ten
         try (Model expected = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)).load(tree)) {
             for (int i = 0; i < 20; i++) {
-                ServingResult r = result(out.expectNext());
+                ServingResult r = result(next());
                 assertThat(r.getModelName()).isEqualTo(tree.getName());
                 assertThat(r.getLabel()).isEqualTo(expected.score(WineFeatures.of(WINES.get(i).toRecord("wine"))).label());
                 assertThat(r.getSourceOffset()).isEqualTo(i);
@@ -143,18 +153,18 @@ class ModelServingStageTest {
         awaitServing("wine", linear);
         out.request(10);
         for (int i = 0; i < 5; i++) {
-            data.sendNext(wine("wine", i));
+            send(wine("wine", i));
         }
         for (int i = 0; i < 5; i++) {
-            assertThat(result(out.expectNext()).getModelName()).isEqualTo(linear.getName());
+            assertThat(result(next()).getModelName()).isEqualTo(linear.getName());
         }
         publish(tree);
         awaitServing("wine", tree);
         for (int i = 5; i < 10; i++) {
-            data.sendNext(wine("wine", i));
+            send(wine("wine", i));
         }
         for (int i = 5; i < 10; i++) {
-            assertThat(result(out.expectNext()).getModelName()).isEqualTo(tree.getName());
+            assertThat(result(next()).getModelName()).isEqualTo(tree.getName());
         }
         assertThat(stats("wine").modelSwaps()).isEqualTo(2);
     }
@@ -172,16 +182,17 @@ class ModelServingStageTest {
         awaitServing("white", white);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(stats("white").failedLoads()).isEqualTo(1));
-        out.request(4);
-        data.sendNext(wine("red", 0));
-        data.sendNext(wine("white", 1));
-        data.sendNext(wine("rose", 2));
-        data.sendNext(new DataRecord<>(null, "garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
+        out.request(1);
+        send(wine("red", 0), wine("white", 1), wine("rose", 2),
+                new DataRecord<>(null, "garbage".getBytes(StandardCharsets.UTF_8), "models_data", 0, 3, 3));
+        List<Outcome<Integer>> batch = out.expectNext();
+        assertThat(batch).extracting(Outcome::passThrough).containsExactly(0, 1, 2, 3); // one list, in order
+        taken.addAll(batch);
 
-        assertThat(result(out.expectNext()).getModelName()).isEqualTo(red.getName());
-        assertThat(result(out.expectNext()).getModelName()).isEqualTo(white.getName());
-        assertThat(out.expectNext()).isInstanceOf(Outcome.Skipped.class);
-        Outcome<Integer> dead = out.expectNext();
+        assertThat(result(next()).getModelName()).isEqualTo(red.getName());
+        assertThat(result(next()).getModelName()).isEqualTo(white.getName());
+        assertThat(next()).isInstanceOf(Outcome.Skipped.class);
+        Outcome<Integer> dead = next();
         assertThat(dead).isInstanceOfSatisfying(Outcome.DeadLetter.class, d -> {
             assertThat(d.error()).startsWith("not a WineRecord");
             assertThat(d.source()).isEqualTo("models_data[0]@3");
@@ -195,10 +206,24 @@ class ModelServingStageTest {
         models.sendComplete();
         awaitServing("wine", tree);
         out.request(1);
-        data.sendNext(wine("wine", 0));
-        assertThat(result(out.expectNext()).getModelName()).isEqualTo(tree.getName());
+        send(wine("wine", 0));
+        assertThat(result(next()).getModelName()).isEqualTo(tree.getName());
         data.sendComplete();
         out.expectComplete();
+    }
+
+    /** Sends records as one batch. */
+    @SafeVarargs
+    private void send(DataRecord<Integer>... records) {
+        data.sendNext(List.of(records));
+    }
+
+    /** The next outcome, in order, from the batches the stage handed on. */
+    private Outcome<Integer> next() {
+        while (taken.isEmpty()) {
+            taken.addAll(out.expectNext());
+        }
+        return taken.poll();
     }
 
     private void publish(ModelDescriptor d) {
