@@ -25,7 +25,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The batch writer against Kafka's mock producer, which completes each send when the test says so. */
+/**
+ * The batch writer's bookkeeping against Kafka's mock producer, which completes each send when the test says so: a
+ * real broker cannot hold an acknowledgement back, so "the batch completes only once its last write does" needs it.
+ * The writer against a real broker: both Akka behaviour suites, the fault suite (broker outage, poison pill) and
+ * {@code SecuredClusterIT}.
+ */
 class OutcomeWriterTest {
 
     private static final Topics TOPICS = Topics.withPrefix("w_");
