@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,8 +39,7 @@ final class OutcomeWriter {
     private boolean closed; // guarded by this
     private final Duration closeTimeout;
     private final Delivery delivery;
-    private final String results;
-    private final String deadLetters;
+    private final Topics topics;
     private final ExecutorService sending = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "outcome-writer");
         t.setDaemon(true);
@@ -57,8 +55,7 @@ final class OutcomeWriter {
         this.makeProducer = makeProducer;
         this.closeTimeout = closeTimeout;
         this.delivery = delivery;
-        this.results = topics.results();
-        this.deadLetters = topics.deadLetters();
+        this.topics = topics;
     }
 
     /**
@@ -81,34 +78,7 @@ final class OutcomeWriter {
     }
 
     private void writeAll(List<? extends Outcome<?>> batch, CompletableFuture<Void> written) {
-        AtomicInteger pending = new AtomicInteger(1); // the loop's own share, released after the last message
-        for (Outcome<?> o : batch) {
-            CompletableFuture<Void> one = write(o);
-            if (one != null) {
-                pending.incrementAndGet();
-                one.whenComplete((ok, never) -> done(pending, written)); // Delivery's stages never fail
-            }
-        }
-        done(pending, written);
-    }
-
-    private static void done(AtomicInteger pending, CompletableFuture<Void> written) {
-        if (pending.decrementAndGet() == 0) {
-            written.complete(null);
-        }
-    }
-
-    /** One outcome by the {@link Delivery} rule; null when there is nothing to write. */
-    private CompletableFuture<Void> write(Outcome<?> o) {
-        if (o instanceof Outcome.Result<?> r) {
-            return delivery.write(r.dataType(), r.source(),
-                    () -> send(new ProducerRecord<>(results, null, r.key(), r.result(), r.headers())));
-        }
-        if (o instanceof Outcome.DeadLetter<?> d) {
-            return delivery.write(d.dataType(), d.source(),
-                    () -> send(new ProducerRecord<>(deadLetters, null, d.key(), d.valueOrEmpty(), d.headers())));
-        }
-        return null;
+        delivery.writeAll(batch, topics, this::send).whenComplete((ok, never) -> written.complete(null));
     }
 
     /** One attempt: completes when the broker has the message, or with why it does not. */

@@ -1,8 +1,8 @@
 package dev.modelserving.reactive;
 
 import dev.modelserving.kafka.KafkaClientProperties;
-import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.ServerSettings;
+import dev.modelserving.kafka.Topics;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
@@ -48,8 +48,7 @@ public class OutcomeWriter {
             ProducerConfig.CLIENT_ID_CONFIG, "kafka-producer-outcomes");
 
     private final KafkaProducer<byte[], byte[]> producer;
-    private final String resultsTopic;
-    private final String deadLettersTopic;
+    private final Topics topics;
     private volatile boolean closed;
 
     /**
@@ -61,21 +60,15 @@ public class OutcomeWriter {
     OutcomeWriter(ServerSettings settings,
             @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrap,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, Event<Producer<?, ?>> created) {
-        this.resultsTopic = settings.topics().results();
-        this.deadLettersTopic = settings.topics().deadLetters();
+        this.topics = settings.topicNames();
         this.producer = new KafkaProducer<>(KafkaClientProperties.forClient(OWN, kafkaConfig, bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer());
         created.fire(producer);
     }
 
-    /** One attempt to write a result; completes when Kafka has it. */
-    CompletableFuture<Void> write(Outcome.Result<?> r) {
-        return send(new ProducerRecord<>(resultsTopic, null, r.key(), r.result(), r.headers()));
-    }
-
-    /** One attempt to write a dead letter; completes when Kafka has it. */
-    CompletableFuture<Void> write(Outcome.DeadLetter<?> d) {
-        return send(new ProducerRecord<>(deadLettersTopic, null, d.key(), d.valueOrEmpty(), d.headers()));
+    /** Where results and dead letters go. */
+    Topics topics() {
+        return topics;
     }
 
     /** Whether the producer is closed (the server is stopping): writes are no longer made. */
@@ -83,7 +76,8 @@ public class OutcomeWriter {
         return closed;
     }
 
-    private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record) {
+    /** One attempt to write a message; completes when Kafka has it. */
+    CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<Void> written = new CompletableFuture<>();
         if (closed) {
             return written;

@@ -2,7 +2,6 @@ package dev.modelserving.reactive;
 
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
-import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.Provenance;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.RecordScoring;
@@ -18,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -98,28 +96,6 @@ public class Scorer {
             records.add(new DataRecord<>(r.key(), r.value(), RecordFormat.contentType(r.headers()), r.topic(),
                     r.partition(), r.offset(), null));
         }
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        // One count for the batch, rather than a future combining the writes' futures: it reaches 0 once the
-        // loop is done and every write has completed (Delivery's writes never complete exceptionally).
-        AtomicInteger pending = new AtomicInteger(1);
-        Runnable oneDone = () -> {
-            if (pending.decrementAndGet() == 0) {
-                all.complete(null);
-            }
-        };
-        for (Outcome<Void> o : scoring.score(records, models.registry())) {
-            CompletableFuture<Void> write;
-            if (o instanceof Outcome.Result<Void> r) {
-                write = delivery.write(r.dataType(), r.source(), () -> writer.write(r));
-            } else if (o instanceof Outcome.DeadLetter<Void> d) {
-                write = delivery.write(d.dataType(), d.source(), () -> writer.write(d));
-            } else {
-                continue;
-            }
-            pending.incrementAndGet();
-            write.whenComplete((ok, failure) -> oneDone.run());
-        }
-        oneDone.run();
-        return all;
+        return delivery.writeAll(scoring.score(records, models.registry()), writer.topics(), writer::send);
     }
 }

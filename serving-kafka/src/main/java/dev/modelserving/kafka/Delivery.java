@@ -6,6 +6,7 @@ import dev.modelserving.model.Undeliverable;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,7 +20,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 
@@ -74,6 +77,44 @@ public final class Delivery implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         attempt(dataType, source, send, 1, false, done);
         return done;
+    }
+
+    /**
+     * Writes every result and dead letter of a batch with the rule above, each as a message to its topic (results to
+     * {@code topics.results()}, dead letters to {@code topics.deadLetters()}), keyed and with headers as its outcome
+     * says; a skipped record has nothing to write. The returned stage completes once each is written or given up;
+     * it never completes exceptionally.
+     *
+     * @param send one attempt to write a message; completes when the broker has it
+     */
+    public CompletableFuture<Void> writeAll(List<? extends Outcome<?>> batch, Topics topics,
+            Function<ProducerRecord<byte[], byte[]>, ? extends CompletionStage<?>> send) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        // One count for the batch (the loop's own share released after it), not a future combining the writes'.
+        AtomicInteger pending = new AtomicInteger(1);
+        Runnable oneDone = () -> {
+            if (pending.decrementAndGet() == 0) {
+                all.complete(null);
+            }
+        };
+        for (Outcome<?> o : batch) {
+            CompletableFuture<Void> write;
+            if (o instanceof Outcome.Result<?> r) {
+                ProducerRecord<byte[], byte[]> m = new ProducerRecord<>(topics.results(), null, r.key(), r.result(),
+                        r.headers());
+                write = write(r.dataType(), r.source(), () -> send.apply(m));
+            } else if (o instanceof Outcome.DeadLetter<?> d) {
+                ProducerRecord<byte[], byte[]> m = new ProducerRecord<>(topics.deadLetters(), null, d.key(),
+                        d.valueOrEmpty(), d.headers());
+                write = write(d.dataType(), d.source(), () -> send.apply(m));
+            } else {
+                continue;
+            }
+            pending.incrementAndGet();
+            write.whenComplete((ok, never) -> oneDone.run());
+        }
+        oneDone.run();
+        return all;
     }
 
     private void attempt(String dataType, String source, Supplier<? extends CompletionStage<?>> send, int attempt,
