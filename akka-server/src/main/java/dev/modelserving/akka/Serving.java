@@ -72,8 +72,6 @@ final class Serving {
     private final List<CompletionStage<Done>> streams = new ArrayList<>();
     private Supplier<ServingView> view;
     private ServerBinding binding;
-    /** Seconds since the data consumer's last heartbeat to its group coordinator (see {@link #watchGroup}). */
-    private volatile double heartbeatSecondsAgo = Double.POSITIVE_INFINITY;
 
     private Serving(ActorSystem system, ServerConfig config) {
         this.system = system;
@@ -95,8 +93,6 @@ final class Serving {
         } else {
             s.startActors();
         }
-        system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(2), s::watchGroup,
-                system.dispatcher());
         s.binding = Http.get(system).newServerAt(config.host(), config.port())
                 .bind(new StateRoutes(s.view, s::health, s.meters::scrape).routes())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -226,12 +222,13 @@ final class Serving {
     }
 
     /**
-     * Reads the data consumer's {@code last-heartbeat-seconds-ago} (Kafka's consumer-coordinator metrics): a
-     * consumer that has sent its group coordinator no heartbeat for longer than its session timeout is out of the
-     * group and reads nothing, whether the broker is away or the consumer is still joining (-1: none sent yet).
+     * Seconds since the data consumer's last heartbeat to its group coordinator, from its {@code
+     * last-heartbeat-seconds-ago} (Kafka's consumer-coordinator metrics), read when asked: a consumer that has sent
+     * its coordinator no heartbeat for longer than its session timeout is out of the group and reads nothing, whether
+     * the broker is away or the consumer is still joining (-1: none sent yet; infinite: the consumer did not answer).
      */
-    private void watchGroup() {
-        kafka.dataControl().getMetrics().whenComplete((metrics, error) -> heartbeatSecondsAgo = error != null
+    private CompletionStage<Double> heartbeatSecondsAgo() {
+        return kafka.dataControl().getMetrics().handle((metrics, error) -> error != null
                 ? Double.POSITIVE_INFINITY : heartbeatSecondsAgo(metrics));
     }
 
@@ -245,12 +242,16 @@ final class Serving {
                 .min().orElse(Double.POSITIVE_INFINITY);
     }
 
-    private synchronized StateRoutes.Health health() {
+    private CompletionStage<StateRoutes.Health> health() {
+        return heartbeatSecondsAgo().thenApply(this::health);
+    }
+
+    private synchronized StateRoutes.Health health(double heartbeatSecondsAgo) {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean models = view.get().caughtUp();
         boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
-        double heartbeat = heartbeatSecondsAgo;
-        boolean inGroup = heartbeat >= 0 && heartbeat <= KafkaIO.SESSION_TIMEOUT.toSeconds(); // -1: none sent yet
+        boolean inGroup = heartbeatSecondsAgo >= 0
+                && heartbeatSecondsAgo <= KafkaIO.SESSION_TIMEOUT.toSeconds(); // -1: none sent yet
         checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);
         checks.put("data-stream-running", data);

@@ -14,6 +14,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -35,11 +36,11 @@ final class StateRoutes extends AllDirectives {
             .toContentType(HttpCharsets.UTF_8);
 
     private final Supplier<ServingView> view;
-    private final Supplier<Health> health;
+    private final Supplier<CompletionStage<Health>> health;
     private final Supplier<String> metrics;
     private final Marshaller<Object, RequestEntity> json = Jackson.marshaller(Json.mapper());
 
-    StateRoutes(Supplier<ServingView> view, Supplier<Health> health, Supplier<String> metrics) {
+    StateRoutes(Supplier<ServingView> view, Supplier<CompletionStage<Health>> health, Supplier<String> metrics) {
         this.view = view;
         this.health = health;
         this.metrics = metrics;
@@ -72,10 +73,8 @@ final class StateRoutes extends AllDirectives {
     }
 
     private Route health() {
-        return get(() -> {
-            Health h = health.get();
-            return complete(h.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, h, json);
-        });
+        return get(() -> onSuccess(health.get(),
+                h -> complete(h.up() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, h, json)));
     }
 
     private Route metrics() {

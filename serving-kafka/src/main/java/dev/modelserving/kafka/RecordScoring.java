@@ -3,7 +3,6 @@ package dev.modelserving.kafka;
 import dev.modelserving.model.Features;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
-import dev.modelserving.model.ServingResults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -111,8 +110,8 @@ public final class RecordScoring {
             return new Outcome.DeadLetter<>(in.key(), in.value(), in.contentType(), s.error(), s.record().dataType(),
                     in.source(), in.passThrough());
         }
-        return new Outcome.Result<>(in.key(), resultFormat.encode(ServingResults.of(s, in.topic(), in.partition(),
-                in.offset(), System.currentTimeMillis())), resultFormat, s.record().dataType(), in.source(),
+        return new Outcome.Result<>(in.key(), resultFormat.encode(s, in.topic(), in.partition(), in.offset(),
+                System.currentTimeMillis()), resultFormat, s.record().dataType(), in.source(),
                 in.passThrough());
     }
 }

@@ -2,6 +2,8 @@ package dev.modelserving.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.modelserving.model.Scored;
+import dev.modelserving.model.ServingResults;
 import dev.modelserving.proto.ServingResult;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -33,6 +35,15 @@ public enum ResultFormat {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A scored record's result in this format, traced back to its input: {@link ServingResults#protobuf} (the
+     * protobuf written straight from the record), or the JSON of {@link ServingResults#of}.
+     */
+    public byte[] encode(Scored s, String topic, int partition, long offset, long scoredAtMs) {
+        return this == PROTOBUF ? ServingResults.protobuf(s, topic, partition, offset, scoredAtMs)
+                : encode(ServingResults.of(s, topic, partition, offset, scoredAtMs));
     }
 
     /** A result's bytes in this format. */
