@@ -33,6 +33,7 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -222,36 +223,45 @@ final class Serving {
     }
 
     /**
-     * Seconds since the data consumer's last heartbeat to its group coordinator, from its {@code
-     * last-heartbeat-seconds-ago} (Kafka's consumer-coordinator metrics), read when asked: a consumer that has sent
-     * its coordinator no heartbeat for longer than its session timeout is out of the group and reads nothing, whether
-     * the broker is away or the consumer is still joining (-1: none sent yet; infinite: the consumer did not answer).
+     * Seconds since the data consumer last heard from its group coordinator, read when asked: the younger of its
+     * {@code last-heartbeat-seconds-ago} and {@code last-rebalance-seconds-ago} (Kafka's consumer-coordinator
+     * metrics), so that a consumer counts as in its group as soon as it has joined, not only from its first heartbeat
+     * (a heartbeat interval later). One that has heard nothing for longer than its session timeout is out of the group
+     * and reads nothing, whether the broker is away or the consumer is still joining (-1: neither has happened yet;
+     * infinite: the consumer did not answer within a second, e.g. while the data stream restarts).
      */
-    private CompletionStage<Double> heartbeatSecondsAgo() {
-        return kafka.dataControl().getMetrics().handle((metrics, error) -> error != null
-                ? Double.POSITIVE_INFINITY : heartbeatSecondsAgo(metrics));
+    private CompletionStage<Double> groupContactSecondsAgo() {
+        return kafka.dataControl().getMetrics().toCompletableFuture()
+                .thenApply(Serving::groupContactSecondsAgo)
+                .completeOnTimeout(Double.POSITIVE_INFINITY, 1, TimeUnit.SECONDS)
+                .exceptionally(error -> Double.POSITIVE_INFINITY);
     }
 
-    static double heartbeatSecondsAgo(Map<MetricName, ? extends Metric> metrics) {
-        return metrics.entrySet().stream()
-                .filter(e -> e.getKey().name().equals("last-heartbeat-seconds-ago")
-                        && e.getKey().group().equals("consumer-coordinator-metrics"))
+    static double groupContactSecondsAgo(Map<MetricName, ? extends Metric> metrics) {
+        double[] ages = metrics.entrySet().stream()
+                .filter(e -> e.getKey().group().equals("consumer-coordinator-metrics")
+                        && (e.getKey().name().equals("last-heartbeat-seconds-ago")
+                                || e.getKey().name().equals("last-rebalance-seconds-ago")))
                 .map(e -> e.getValue().metricValue())
                 .filter(Number.class::isInstance)
                 .mapToDouble(v -> ((Number) v).doubleValue())
-                .min().orElse(Double.POSITIVE_INFINITY);
+                .toArray();
+        if (ages.length == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return Arrays.stream(ages).filter(a -> a >= 0).min().orElse(-1);
     }
 
     private CompletionStage<StateRoutes.Health> health() {
-        return heartbeatSecondsAgo().thenApply(this::health);
+        return groupContactSecondsAgo().thenApply(this::health);
     }
 
-    private synchronized StateRoutes.Health health(double heartbeatSecondsAgo) {
+    private synchronized StateRoutes.Health health(double groupContactSecondsAgo) {
         Map<String, Object> checks = new LinkedHashMap<>();
         boolean models = view.get().caughtUp();
         boolean data = !streams.isEmpty() && streams.stream().noneMatch(s -> s.toCompletableFuture().isDone());
-        boolean inGroup = heartbeatSecondsAgo >= 0
-                && heartbeatSecondsAgo <= KafkaIO.SESSION_TIMEOUT.toSeconds(); // -1: none sent yet
+        boolean inGroup = groupContactSecondsAgo >= 0
+                && groupContactSecondsAgo <= KafkaIO.SESSION_TIMEOUT.toSeconds(); // -1: not joined yet
         checks.put("processor", config.processor().name().toLowerCase(Locale.ROOT));
         checks.put("models-caught-up", models);
         checks.put("data-stream-running", data);

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,12 @@ public final class ServerBench implements Callable<Integer> {
 
     @Option(names = "--server-option", description = "A JVM option for every server process, e.g. -Xmx512m (repeatable).")
     List<String> serverOptions = new ArrayList<>();
+
+    @Option(names = "--class-data-sharing", description = "Before the repeats, run each server once to make its AppCDS archive (-XX:ArchiveClassesAtExit: start, score 20,000 records, stop), then start it from that archive (-XX:SharedArchiveFile) in every turn, as README's \"Start faster\" does.")
+    boolean classDataSharing;
+
+    /** Each server's AppCDS archive, made by its training run ({@code --class-data-sharing}). */
+    private final Map<String, Path> archives = new LinkedHashMap<>();
 
     @Option(names = "--results-dir", description = "Where the JSON file of this run goes (default: bench/results under --repo).")
     Path resultsDir;
@@ -212,6 +219,11 @@ public final class ServerBench implements Callable<Integer> {
                     }
                 }
             }
+            if (classDataSharing) {
+                for (String server : servers) {
+                    archive(server, sources.get(formats.get(0)));
+                }
+            }
             List<Figures> all = new ArrayList<>();
             for (int repeat = 0; repeat < repeats; repeat++) {
                 for (int i = 0; i < turns.size(); i++) {
@@ -231,6 +243,11 @@ public final class ServerBench implements Callable<Integer> {
                     formats.get(0).label(), cpuModel(), Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
             writeJson(all, summary);
+        } finally {
+            // The broker's data and the archives are the bulk (gigabytes for 1M records): only the logs stay.
+            deleteTree(work.resolve("kafka"));
+            deleteTree(work.resolve("cds"));
+            System.out.println("server logs: " + work);
         }
         return 0;
     }
@@ -307,7 +324,57 @@ public final class ServerBench implements Callable<Integer> {
                     + " kstreams-custom (or kstreams), kstreams-standard, kstreams-memory, akka-stage (or akka),"
                     + " akka-actor)");
         };
-        return settings -> launcher.start(settings.withJavaOptions(serverOptions));
+        return settings -> {
+            List<String> options = new ArrayList<>(settings.javaOptions());
+            options.addAll(serverOptions);
+            if (archives.containsKey(name)) {
+                options.add("-XX:SharedArchiveFile=" + archives.get(name));
+            }
+            return launcher.start(settings.withJavaOptions(options));
+        };
+    }
+
+    /**
+     * A server's training run for {@code --class-data-sharing}: started with {@code -XX:ArchiveClassesAtExit}, it
+     * scores 20,000 records of the preloaded topic with the tree and is stopped (SIGTERM); the JVM writes the classes
+     * it loaded to the archive as it exits.
+     */
+    private void archive(String server, String source) throws Exception {
+        Path archive = Files.createDirectories(work.resolve("cds")).resolve(server + ".jsa");
+        String run = "cds_" + server;
+        Topics topics = Topics.withPrefix("bench_" + run + "_");
+        createTopics(topics);
+        send(topics.models(), "wine", model("tree").descriptor("1").toByteArray());
+        ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run, freePort(),
+                Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, work.resolve(run + ".log"));
+        long t0 = System.nanoTime();
+        ServerLauncher launcher = launcher(server);
+        try (ResultReader results = new ResultReader(topics.results());
+                ServerProcess process = launcher.start(settings.withJavaOptions(
+                        List.of("-XX:ArchiveClassesAtExit=" + archive)))) {
+            ProcessHandle.of(process.pid()).ifPresent(LIVE::add);
+            awaitHealthy(process.base());
+            results.awaitAtLeast(Math.min(records, 20_000));
+            process.stop();
+            LIVE.removeIf(h -> h.pid() == process.pid());
+        }
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException(server + " wrote no AppCDS archive (see " + work.resolve(run + ".log")
+                    + ")");
+        }
+        archives.put(server, archive);
+        System.out.printf(Locale.ROOT, "AppCDS archive of %s: %d MiB, made in %.1f s%n", server,
+                Files.size(archive) >> 20, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static ProjectModel model(String name) {
@@ -610,6 +677,7 @@ public final class ServerBench implements Callable<Integer> {
         options.put("recordFormats", formats.stream().map(RecordFormat::label).toList());
         options.put("models", models);
         options.put("serverOptions", serverOptions);
+        options.put("classDataSharing", classDataSharing);
         doc.put("options", options);
         doc.put("summary", summary.rows());
         doc.put("runs", all.stream().map(f -> {
