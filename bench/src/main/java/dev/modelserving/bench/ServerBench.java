@@ -110,7 +110,7 @@ public final class ServerBench implements Callable<Integer> {
     @Option(names = "--server-option", description = "A JVM option for every server process, e.g. -Xmx512m (repeatable).")
     List<String> serverOptions = new ArrayList<>();
 
-    @Option(names = "--class-data-sharing", description = "Before the repeats, run each server once to make its AppCDS archive (-XX:ArchiveClassesAtExit: start, score 20,000 records, stop), then start it from that archive (-XX:SharedArchiveFile) in every turn, as README's \"Start faster\" does.")
+    @Option(names = "--class-data-sharing", description = "Before the repeats, run each server once to make its AppCDS archive (-XX:ArchiveClassesAtExit: start, score 20,000 records, stop), then start it from that archive (-XX:SharedArchiveFile) in every turn, as README's \"Start time and memory\" says.")
     boolean classDataSharing;
 
     /** Each server's AppCDS archive, made by its training run ({@code --class-data-sharing}). */
