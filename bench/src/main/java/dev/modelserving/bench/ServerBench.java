@@ -307,7 +307,10 @@ public final class ServerBench implements Callable<Integer> {
                 }
                 LIVE.remove(copy.toHandle());
             }
+            // The drain's consumer is closed only once its thread has stopped (an interrupted poll throws), so a turn
+            // that failed reports its own error, not the consumer's refusal of a second thread.
             watcher.shutdownNow();
+            watcher.awaitTermination(30, TimeUnit.SECONDS);
             results.close();
         }
     }
