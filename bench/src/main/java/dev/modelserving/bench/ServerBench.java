@@ -276,12 +276,7 @@ public final class ServerBench implements Callable<Integer> {
                 pid = copy.pid();
                 LIVE.add(copy.toHandle());
             } else {
-                send(topics.models(), "wine", model(turn.model()).descriptor("1").toByteArray());
-                ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run,
-                        freePort(), Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, log);
-                server = launcher(turn.server()).start(settings);
-                ProcessHandle.of(server.pid()).ifPresent(LIVE::add);
-                awaitHealthy(server.base());
+                server = startServer(turn.server(), turn.model(), run, topics, source, log, List.of());
                 startSeconds = (System.nanoTime() - launched) / 1e9;
                 pid = server.pid();
             }
@@ -347,16 +342,10 @@ public final class ServerBench implements Callable<Integer> {
         String run = "cds_" + server;
         Topics topics = Topics.withPrefix("bench_" + run + "_");
         createTopics(topics);
-        send(topics.models(), "wine", model("tree").descriptor("1").toByteArray());
-        ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run, freePort(),
-                Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, work.resolve(run + ".log"));
         long t0 = System.nanoTime();
-        ServerLauncher launcher = launcher(server);
         try (ResultReader results = new ResultReader(topics.results());
-                ServerProcess process = launcher.start(settings.withJavaOptions(
-                        List.of("-XX:ArchiveClassesAtExit=" + archive)))) {
-            ProcessHandle.of(process.pid()).ifPresent(LIVE::add);
-            awaitHealthy(process.base());
+                ServerProcess process = startServer(server, "tree", run, topics, source, work.resolve(run + ".log"),
+                        List.of("-XX:ArchiveClassesAtExit=" + archive))) {
             results.awaitAtLeast(Math.min(records, 20_000));
             process.stop();
             LIVE.removeIf(h -> h.pid() == process.pid());
@@ -368,6 +357,26 @@ public final class ServerBench implements Callable<Integer> {
         archives.put(server, archive);
         System.out.printf(Locale.ROOT, "AppCDS archive of %s: %d MiB, made in %.1f s%n", server,
                 Files.size(archive) >> 20, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Publishes the model to the run's models topic and starts the server on the run's topics and group (reading
+     * {@code source}), with these JVM options besides {@code --server-option}; returns once its health says UP.
+     */
+    private ServerProcess startServer(String server, String model, String run, Topics topics, String source, Path log,
+            List<String> javaOptions) throws Exception {
+        send(topics.models(), "wine", model(model).descriptor("1").toByteArray());
+        ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run, freePort(),
+                Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, log);
+        ServerProcess process = launcher(server).start(settings.withJavaOptions(javaOptions));
+        ProcessHandle.of(process.pid()).ifPresent(LIVE::add);
+        try {
+            awaitHealthy(process.base());
+        } catch (Exception | Error e) {
+            process.close();
+            throw e;
+        }
+        return process;
     }
 
     private static void deleteTree(Path dir) throws IOException {

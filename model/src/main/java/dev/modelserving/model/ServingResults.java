@@ -1,6 +1,7 @@
 package dev.modelserving.model;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.modelserving.proto.ServingResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +10,21 @@ import java.util.Map;
 /** The wire form of a scored record, the same from every server. */
 public final class ServingResults {
 
-    private static final int WIRETYPE_LENGTH_DELIMITED = 2;
+    private static final int DATA_TYPE = ServingResult.DATATYPE_FIELD_NUMBER;
+    private static final int MODEL_NAME = ServingResult.MODEL_NAME_FIELD_NUMBER;
+    private static final int MODEL_VERSION = ServingResult.MODEL_VERSION_FIELD_NUMBER;
+    private static final int VALUE = ServingResult.VALUE_FIELD_NUMBER;
+    private static final int LABEL = ServingResult.LABEL_FIELD_NUMBER;
+    private static final int DURATION_NS = ServingResult.DURATION_NS_FIELD_NUMBER;
+    private static final int SOURCE_TOPIC = ServingResult.SOURCE_TOPIC_FIELD_NUMBER;
+    private static final int SOURCE_PARTITION = ServingResult.SOURCE_PARTITION_FIELD_NUMBER;
+    private static final int SOURCE_OFFSET = ServingResult.SOURCE_OFFSET_FIELD_NUMBER;
+    private static final int SCORED_AT_MS = ServingResult.SCORED_AT_MS_FIELD_NUMBER;
+    /** A map field's entries are messages of a key (field 1) and a value (field 2). */
+    private static final int ENTRY_KEY = 1;
+    private static final int ENTRY_VALUE = 2;
     private static final int PROBABILITIES_TAG = (ServingResult.PROBABILITIES_FIELD_NUMBER << 3)
-            | WIRETYPE_LENGTH_DELIMITED;
+            | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     private ServingResults() {}
 
@@ -57,20 +70,20 @@ public final class ServingResults {
         String name = s.model().name();
         String version = s.model().version();
         String label = p.label() == null ? "" : p.label();
-        int size = stringSize(1, dataType) + stringSize(2, name) + stringSize(3, version)
-                + (p.value() == null ? 0 : CodedOutputStream.computeDoubleSize(4, p.value()))
-                + stringSize(5, label)
-                + (s.durationNanos() == 0 ? 0 : CodedOutputStream.computeInt64Size(7, s.durationNanos()))
-                + stringSize(8, topic)
-                + (partition == 0 ? 0 : CodedOutputStream.computeInt32Size(9, partition))
-                + (offset == 0 ? 0 : CodedOutputStream.computeInt64Size(10, offset))
-                + (scoredAtMs == 0 ? 0 : CodedOutputStream.computeInt64Size(11, scoredAtMs));
+        int size = stringSize(DATA_TYPE, dataType) + stringSize(MODEL_NAME, name) + stringSize(MODEL_VERSION, version)
+                + (p.value() == null ? 0 : CodedOutputStream.computeDoubleSize(VALUE, p.value()))
+                + stringSize(LABEL, label)
+                + (s.durationNanos() == 0 ? 0 : CodedOutputStream.computeInt64Size(DURATION_NS, s.durationNanos()))
+                + stringSize(SOURCE_TOPIC, topic)
+                + (partition == 0 ? 0 : CodedOutputStream.computeInt32Size(SOURCE_PARTITION, partition))
+                + (offset == 0 ? 0 : CodedOutputStream.computeInt64Size(SOURCE_OFFSET, offset))
+                + (scoredAtMs == 0 ? 0 : CodedOutputStream.computeInt64Size(SCORED_AT_MS, scoredAtMs));
         Map<String, Double> probabilities = p.probabilities();
         int[] entrySizes = new int[probabilities.size()];
         int i = 0;
         for (Map.Entry<String, Double> e : probabilities.entrySet()) {
-            int entry = CodedOutputStream.computeStringSize(1, e.getKey())
-                    + CodedOutputStream.computeDoubleSize(2, e.getValue());
+            int entry = CodedOutputStream.computeStringSize(ENTRY_KEY, e.getKey())
+                    + CodedOutputStream.computeDoubleSize(ENTRY_VALUE, e.getValue());
             entrySizes[i++] = entry;
             size += CodedOutputStream.computeUInt32SizeNoTag(PROBABILITIES_TAG)
                     + CodedOutputStream.computeUInt32SizeNoTag(entry) + entry;
@@ -78,32 +91,32 @@ public final class ServingResults {
         byte[] bytes = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         try {
-            writeString(out, 1, dataType);
-            writeString(out, 2, name);
-            writeString(out, 3, version);
+            writeString(out, DATA_TYPE, dataType);
+            writeString(out, MODEL_NAME, name);
+            writeString(out, MODEL_VERSION, version);
             if (p.value() != null) {
-                out.writeDouble(4, p.value());
+                out.writeDouble(VALUE, p.value());
             }
-            writeString(out, 5, label);
+            writeString(out, LABEL, label);
             i = 0;
             for (Map.Entry<String, Double> e : probabilities.entrySet()) {
                 out.writeUInt32NoTag(PROBABILITIES_TAG);
                 out.writeUInt32NoTag(entrySizes[i++]);
-                out.writeString(1, e.getKey());
-                out.writeDouble(2, e.getValue());
+                out.writeString(ENTRY_KEY, e.getKey());
+                out.writeDouble(ENTRY_VALUE, e.getValue());
             }
             if (s.durationNanos() != 0) {
-                out.writeInt64(7, s.durationNanos());
+                out.writeInt64(DURATION_NS, s.durationNanos());
             }
-            writeString(out, 8, topic);
+            writeString(out, SOURCE_TOPIC, topic);
             if (partition != 0) {
-                out.writeInt32(9, partition);
+                out.writeInt32(SOURCE_PARTITION, partition);
             }
             if (offset != 0) {
-                out.writeInt64(10, offset);
+                out.writeInt64(SOURCE_OFFSET, offset);
             }
             if (scoredAtMs != 0) {
-                out.writeInt64(11, scoredAtMs);
+                out.writeInt64(SCORED_AT_MS, scoredAtMs);
             }
             out.checkNoSpaceLeft();
         } catch (IOException e) {

@@ -98,20 +98,22 @@ public final class Delivery implements AutoCloseable {
             }
         };
         for (Outcome<?> o : batch) {
-            CompletableFuture<Void> write;
+            ProducerRecord<byte[], byte[]> m;
+            String dataType;
+            String source;
             if (o instanceof Outcome.Result<?> r) {
-                ProducerRecord<byte[], byte[]> m = new ProducerRecord<>(topics.results(), null, r.key(), r.result(),
-                        r.headers());
-                write = write(r.dataType(), r.source(), () -> send.apply(m));
+                m = new ProducerRecord<>(topics.results(), null, r.key(), r.result(), r.headers());
+                dataType = r.dataType();
+                source = r.source();
             } else if (o instanceof Outcome.DeadLetter<?> d) {
-                ProducerRecord<byte[], byte[]> m = new ProducerRecord<>(topics.deadLetters(), null, d.key(),
-                        d.valueOrEmpty(), d.headers());
-                write = write(d.dataType(), d.source(), () -> send.apply(m));
+                m = new ProducerRecord<>(topics.deadLetters(), null, d.key(), d.valueOrEmpty(), d.headers());
+                dataType = d.dataType();
+                source = d.source();
             } else {
                 continue;
             }
             pending.incrementAndGet();
-            write.whenComplete((ok, never) -> oneDone.run());
+            write(dataType, source, () -> send.apply(m)).whenComplete((ok, never) -> oneDone.run());
         }
         oneDone.run();
         return all;
