@@ -1,7 +1,10 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.kafka.DurationConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /**
  * The Kafka Streams server's own {@code model-server.*} settings, beside the ones every server shares
@@ -13,6 +16,18 @@ public interface KafkaStreamsSettings {
     /** Where the models live: memory, standard or custom (see the README). */
     @WithDefault("custom")
     String store();
+
+    /**
+     * The most records a task holds back to score in one call when their dataType's model scores batches faster
+     * (TensorFlow); 1 scores every record on its own.
+     */
+    @WithDefault("256")
+    int batchRecords();
+
+    /** About the longest a held record waits for its batch to fill. */
+    @WithDefault("5ms")
+    @WithConverter(DurationConverter.class)
+    Duration batchWait();
 
     /** The host other instances reach this one's REST API at, for interactive queries. */
     @WithDefault("localhost")

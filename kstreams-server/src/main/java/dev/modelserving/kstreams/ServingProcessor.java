@@ -58,11 +58,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private PublishedModels.Entry loadingEntry;
     private CompletableFuture<LoadOutcome> loading;
 
-    ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics) {
+    ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Batching batching) {
         this.variant = variant;
         this.serving = serving;
         this.metrics = metrics;
-        this.scoring = new Scoring(metrics, serving);
+        this.scoring = new Scoring(metrics, serving, batching);
     }
 
     /** A task's live models: where they are applied and what scores. */
@@ -102,13 +102,14 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             syncIfPublished();
             applyWaiting(false);
         });
+        scoring.init(context, () -> models.registry());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         syncIfPublished();
         applyWaiting(false);
-        scoring.score(record, models.registry(), context);
+        scoring.process(record);
     }
 
     /**

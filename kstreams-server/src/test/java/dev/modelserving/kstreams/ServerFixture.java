@@ -78,9 +78,14 @@ final class ServerFixture implements AutoCloseable {
 
     /** Starts an instance of the application (the test's group) with its own port and state directory. */
     ServerProcess start(String store, String instance) throws Exception {
+        return start(store, instance, Map.of());
+    }
+
+    /** {@link #start(String, String)} with these {@code model-server.*} settings. */
+    ServerProcess start(String store, String instance, Map<String, String> settings) throws Exception {
         Path state = Files.createDirectories(dir.resolve(instance));
         ServerSettings s = new ServerSettings(bootstrap, topics, group, freePort(), state, 256 * 1024,
-                Path.of("target", "it-logs", group + "-" + instance + ".log").toAbsolutePath());
+                Path.of("target", "it-logs", group + "-" + instance + ".log").toAbsolutePath(), settings);
         ServerProcess p = KnownServers.kstreams(Path.of("."), store).start(s);
         started.add(p);
         return p;
@@ -97,6 +102,11 @@ final class ServerFixture implements AutoCloseable {
             values.add(WINES.get(i % WINES.size()).toRecord(dataType).toByteArray());
         }
         return kafka.sendRoundRobin(topics.data(), TestKafka.DATA_PARTITIONS, values);
+    }
+
+    /** The sum of the data topic's offsets the application has committed. */
+    long dataCommitted() throws Exception {
+        return kafka.committed(group, topics.data());
     }
 
     /** Results written to the results topic, committed or not (cheap to ask). */

@@ -13,6 +13,7 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.Prediction;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -53,6 +55,10 @@ class TopologyTest {
     private SimpleMeterRegistry meters;
 
     private void start(StoreVariant variant) {
+        start(variant, Batching.DEFAULT);
+    }
+
+    private void start(StoreVariant variant, Batching batching) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
@@ -60,7 +66,7 @@ class TopologyTest {
         serving = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
         meters = new SimpleMeterRegistry();
         driver = new TopologyTestDriver(TopologyProducer.build(variant, serving, new ServingMetrics(meters),
-                Topics.DEFAULT), props);
+                Topics.DEFAULT, batching), props);
         models = driver.createInputTopic(Topics.DEFAULT_MODELS, new StringSerializer(), new ByteArraySerializer());
         data = driver.createInputTopic(Topics.DEFAULT_DATA, new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(Topics.DEFAULT_RESULTS, new StringDeserializer(),
@@ -189,6 +195,63 @@ class TopologyTest {
         assertThat(logged.get(0).value()).isEqualTo(tree.toByteArray());
         assertThat(logged.get(2).value()).isNull();
         assertThat(serving.servedModels()).containsOnlyKeys("wine");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void tensorflowRecordsAreHeldUntilTheBatchWaitEndsThenScoredTogetherInOrderAsTheModelLibraryDoes(
+            StoreVariant variant) throws Exception {
+        start(variant, new Batching(100, Duration.ofSeconds(1)));
+        ModelDescriptor mlp = ProjectModel.MLP_FROZEN_GRAPH.descriptor("1");
+        publish("wine", mlp.toByteArray());
+
+        List<WineRecord> sent = sendWines("wine", 0, 30);
+        assertThat(results.isEmpty()).as("held: the batch is neither full nor due").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        List<ServingResult> out = read();
+        assertThat(out).extracting(ServingResult::getSourceOffset)
+                .containsExactlyElementsOf(LongStream.range(0, 30).boxed().toList());
+        try (Model expected = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)).load(mlp)) {
+            for (int i = 0; i < sent.size(); i++) {
+                // float32 results differ between batch shapes and CPUs: the label, and the value within a tolerance
+                Prediction p = expected.score(WineFeatures.of(sent.get(i)));
+                assertThat(out.get(i).getModelName()).isEqualTo(mlp.getName());
+                assertThat(out.get(i).getProbabilitiesMap()).allSatisfy((label, probability) ->
+                        assertThat(probability).isCloseTo(p.probabilities().get(label), within(1e-4)));
+            }
+        }
+        assertThat(serving.stats("wine").orElseThrow().invocations()).isEqualTo(30);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void aFullBatchIsScoredAtOnceAndAnyOtherRecordScoresTheHeldOnesFirst(StoreVariant variant) throws Exception {
+        start(variant, new Batching(10, Duration.ofMinutes(1)));
+        publish("wine", ProjectModel.MLP_FROZEN_GRAPH.descriptor("1").toByteArray());
+        publish("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
+                .toByteArray());
+
+        sendWines("wine", 0, 25);
+        assertThat(read()).as("two full batches").hasSize(20);
+        sendWines("red", 25, 1);
+        data.pipeInput("garbage".getBytes(StandardCharsets.UTF_8));
+        sendWines("wine", 27, 1);
+
+        assertThat(read()).extracting(r -> r.getDataType() + "@" + r.getSourceOffset())
+                .containsExactly("wine@20", "wine@21", "wine@22", "wine@23", "wine@24", "red@25");
+        assertThat(deadLetters.readRecordsToList()).hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(read()).extracting(ServingResult::getSourceOffset).containsExactly(27L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
+    void withBatchesOffEveryTensorflowRecordIsScoredAsItComes(StoreVariant variant) {
+        start(variant, new Batching(1, Duration.ZERO));
+        publish("wine", ProjectModel.MLP_FROZEN_GRAPH.descriptor("1").toByteArray());
+        sendWines("wine", 0, 3);
+        assertThat(read()).hasSize(3);
     }
 
     /**

@@ -30,6 +30,15 @@ public interface Model extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether one {@link #scoreBatch} call over many records costs much less per record than scoring them one at a
+     * time (a TensorFlow session run has a fixed cost per call). An engine that would otherwise score record by
+     * record holds such a model's records back to score them together.
+     */
+    default boolean scoresBatchesFaster() {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -235,6 +235,16 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the model serving this dataType {@linkplain Model#scoresBatchesFaster scores batches faster}; false
+     * without one.
+     */
+    public boolean scoresBatchesFaster(String dataType) {
+        Slot slot = slots.get(dataType);
+        ServedModel served = slot == null ? null : slot.current.get();
+        return served != null && served.model.scoresBatchesFaster();
+    }
+
     /** The model serving a dataType, if any. */
     public Optional<ModelInfo> current(String dataType) {
         Slot slot = slots.get(dataType);

@@ -145,6 +145,16 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /** The sum of the offsets a consumer group has committed on a topic (0 for a partition it has not committed). */
+    public long committed(String group, String topic) throws Exception {
+        try (Admin admin = admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(DEADLINE.toSeconds(), TimeUnit.SECONDS).entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
     /**
      * Reads every partition of a topic from its beginning to the end it has when called, with a plain consumer
      * that joins no group; at most 30 s. With {@code committedOnly} it reads as a {@code read_committed} consumer:

@@ -68,6 +68,12 @@ final class TensorflowModel implements Model {
         return scoreBatch(List.of(record)).get(0);
     }
 
+    /** A session run costs about the same for one record as for hundreds. */
+    @Override
+    public boolean scoresBatchesFaster() {
+        return true;
+    }
+
     @Override
     public List<Prediction> scoreBatch(List<? extends Features> records) {
         int n = records.size();
