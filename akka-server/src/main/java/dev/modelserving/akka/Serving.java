@@ -149,7 +149,9 @@ final class Serving {
         run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
                         scoring, blocking), (b, stage) -> {
                     b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
-                    b.from(b.add(kafka.data())).toInlet(stage.in1());
+                    // An island of its own: records gather into a batch while the stage scores the last one
+                    // (fused with the stage, the source would hand it a record at a time).
+                    b.from(b.add(kafka.data().async())).toInlet(stage.in1());
                     return SourceShape.of(stage.out());
                 }))
                 .mapMaterializedValue(v -> {
