@@ -12,6 +12,7 @@ import akka.kafka.ConsumerMessage.CommittableOffset;
 import akka.kafka.javadsl.Committer;
 import akka.kafka.javadsl.Consumer;
 import akka.pattern.Patterns;
+import akka.stream.Attributes;
 import akka.stream.KillSwitches;
 import akka.stream.RestartSettings;
 import akka.stream.SourceShape;
@@ -146,8 +147,10 @@ final class Serving {
 
     private void startStage() {
         AtomicReference<ServingView> current = new AtomicReference<>(ServingView.none());
+        // The stage asks its island's source for one batch at a time (not the default 16), so that each batch holds
+        // everything that came while the stage scored the last one.
         run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
-                        scoring, blocking), (b, stage) -> {
+                        scoring, blocking).withAttributes(Attributes.inputBuffer(1, 1)), (b, stage) -> {
                     b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
                     // An island of its own: records gather into a batch while the stage scores the last one
                     // (fused with the stage, the source would hand it a record at a time).
