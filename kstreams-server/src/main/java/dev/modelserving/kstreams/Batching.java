@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * How a task holds back the records of a dataType whose model {@linkplain
  * dev.modelserving.model.Model#scoresBatchesFaster scores batches faster} (TensorFlow), to score them together: up
- * to {@code records} at a time, none held longer than about {@code maxWait}. {@code records} of 1 scores every record on
- * its own.
+ * to {@code records} at a time, none held longer than about {@code maxWait}. {@code records} of 1 scores every
+ * record on its own.
  */
 record Batching(int records, Duration maxWait) {
 

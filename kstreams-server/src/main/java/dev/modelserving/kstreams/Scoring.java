@@ -129,7 +129,12 @@ final class Scoring {
         byte[] count = store.get(HELD_COUNT);
         int n = count == null ? 0 : ByteBuffer.wrap(count).getInt();
         for (int slot = 0; slot < n; slot++) {
-            held.add(scoring.decode(read(store.get(slot))));
+            byte[] record = store.get(slot);
+            if (record == null) {
+                throw new IllegalStateException("the store " + HELD_STORE + " counts " + n + " held records but has no "
+                        + "record " + slot + ": its changelog was changed by something other than this server");
+            }
+            held.add(scoring.decode(read(record)));
         }
     }
 
@@ -143,7 +148,7 @@ final class Scoring {
     }
 
     /** A held record in its store: key, value, content type, source and timestamp. */
-    static byte[] write(DataRecord<Long> r) {
+    private static byte[] write(DataRecord<Long> r) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (r.value() == null ? 0 : r.value().length));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeBytes(out, r.key());
@@ -162,7 +167,7 @@ final class Scoring {
         return bytes.toByteArray();
     }
 
-    static DataRecord<Long> read(byte[] b) {
+    private static DataRecord<Long> read(byte[] b) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             byte[] key = readBytes(in);
             byte[] value = readBytes(in);
