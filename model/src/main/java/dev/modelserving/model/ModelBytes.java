@@ -11,4 +11,9 @@ public record ModelBytes(byte[] content, String origin) {
     public int size() {
         return content.length;
     }
+
+    /** Lower-case hex SHA-256 of the bytes (computed on each call). */
+    public String sha256() {
+        return ModelDigest.sha256(content);
+    }
 }

@@ -13,6 +13,8 @@ import dev.modelserving.proto.ModelDescriptor;
  * @param sizeBytes the size of the model's bytes
  * @param origin "by value" or the file it was read from
  * @param details what the loader found inside, e.g. "TreeModel classification of quality"
+ * @param sha256 lower-case hex SHA-256 of the model's bytes (the file's, for a model loaded by reference), which
+ *     every result of the model carries
  */
 public record ModelInfo(
         String name,
@@ -22,7 +24,8 @@ public record ModelInfo(
         String version,
         long sizeBytes,
         String origin,
-        String details) {
+        String details,
+        String sha256) {
 
     /** Name and version as people read them: {@code tree} or {@code tree v3}. */
     public String label() {

@@ -20,6 +20,7 @@ public final class ServingResults {
     private static final int SOURCE_PARTITION = ServingResult.SOURCE_PARTITION_FIELD_NUMBER;
     private static final int SOURCE_OFFSET = ServingResult.SOURCE_OFFSET_FIELD_NUMBER;
     private static final int SCORED_AT_MS = ServingResult.SCORED_AT_MS_FIELD_NUMBER;
+    private static final int MODEL_SHA256 = ServingResult.MODEL_SHA256_FIELD_NUMBER;
     /** A map field's entries are messages of a key (field 1) and a value (field 2). */
     private static final int ENTRY_KEY = 1;
     private static final int ENTRY_VALUE = 2;
@@ -47,7 +48,8 @@ public final class ServingResults {
                 .setSourceTopic(topic)
                 .setSourcePartition(partition)
                 .setSourceOffset(offset)
-                .setScoredAtMs(scoredAtMs);
+                .setScoredAtMs(scoredAtMs)
+                .setModelSha256(s.model().sha256());
         if (s.prediction().value() != null) {
             r.setValue(s.prediction().value());
         }
@@ -69,6 +71,7 @@ public final class ServingResults {
         String dataType = s.record().dataType();
         String name = s.model().name();
         String version = s.model().version();
+        String sha256 = s.model().sha256();
         String label = p.label() == null ? "" : p.label();
         int size = stringSize(DATA_TYPE, dataType) + stringSize(MODEL_NAME, name) + stringSize(MODEL_VERSION, version)
                 + (p.value() == null ? 0 : CodedOutputStream.computeDoubleSize(VALUE, p.value()))
@@ -77,7 +80,8 @@ public final class ServingResults {
                 + stringSize(SOURCE_TOPIC, topic)
                 + (partition == 0 ? 0 : CodedOutputStream.computeInt32Size(SOURCE_PARTITION, partition))
                 + (offset == 0 ? 0 : CodedOutputStream.computeInt64Size(SOURCE_OFFSET, offset))
-                + (scoredAtMs == 0 ? 0 : CodedOutputStream.computeInt64Size(SCORED_AT_MS, scoredAtMs));
+                + (scoredAtMs == 0 ? 0 : CodedOutputStream.computeInt64Size(SCORED_AT_MS, scoredAtMs))
+                + stringSize(MODEL_SHA256, sha256);
         Map<String, Double> probabilities = p.probabilities();
         int[] entrySizes = new int[probabilities.size()];
         int i = 0;
@@ -118,6 +122,7 @@ public final class ServingResults {
             if (scoredAtMs != 0) {
                 out.writeInt64(SCORED_AT_MS, scoredAtMs);
             }
+            writeString(out, MODEL_SHA256, sha256);
             out.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new UncheckedIOException("a ServingResult did not fit the size computed for it", e);

@@ -98,6 +98,8 @@ class BadModelTest {
         double good = registry.score(WINE).prediction().value();
         assertThat(registry.offer(Fixtures.pmml("colour", "2", bytes))).isInstanceOf(LoadOutcome.Loaded.class);
         assertThat(registry.current("wine").orElseThrow().name()).isEqualTo("colour");
+        assertThat(registry.current("wine").orElseThrow().sha256()).as("by value: the digest of the inline bytes")
+                .isEqualTo(ModelDigest.sha256(bytes));
         Scored scored = registry.score(WINE);
         assertThat(scored.isFailed()).isTrue();
         assertThat(scored.error()).contains("the record lacks the model's inputs [colour]");
@@ -116,6 +118,8 @@ class BadModelTest {
 
         assertThat(outcome).isInstanceOf(LoadOutcome.Loaded.class);
         assertThat(registry.current("wine").orElseThrow().origin()).isEqualTo(file.toRealPath().toString());
+        assertThat(registry.current("wine").orElseThrow().sha256()).isEqualTo(ModelDigest.sha256(bytes));
+        assertThat(registry.score(WINE).model().sha256()).isEqualTo(ModelDigest.sha256(bytes));
         assertThat(registry.score(WINE).prediction().value()).isCloseTo(50 + 0.4 * 9.4 - 2 * 0.7, within(1e-9));
     }
 

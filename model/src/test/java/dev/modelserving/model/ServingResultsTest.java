@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,8 @@ class ServingResultsTest {
             }
         }
         ModelInfo model = new ModelInfo(pick(random, TEXTS), "", "wine", ModelDescriptor.ModelType.PMML,
-                random.nextBoolean() ? "" : Integer.toString(random.nextInt(1000)), 10, "by value", "a model");
+                random.nextBoolean() ? "" : Integer.toString(random.nextInt(1000)), 10, "by value", "a model",
+                random.nextInt(5) == 0 ? "" : ModelDigest.sha256(pick(random, TEXTS).getBytes(StandardCharsets.UTF_8)));
         long duration = random.nextInt(4) == 0 ? 0 : random.nextLong() >>> random.nextInt(64);
         return new Scored(Features.of(pick(random, TEXTS), Map.of("x", 1.0)), model, prediction, duration, null);
     }

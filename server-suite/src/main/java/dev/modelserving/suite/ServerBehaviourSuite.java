@@ -23,6 +23,7 @@ import dev.modelserving.model.Features;
 import dev.modelserving.model.Float32;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
+import dev.modelserving.model.ModelDigest;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.Prediction;
 import dev.modelserving.model.WineFeatures;
@@ -163,6 +164,7 @@ public abstract class ServerBehaviourSuite {
             ServingResult r = results.get(position).get(0);
             assertThat(r.getModelName()).isEqualTo(tree.getName());
             assertThat(r.getModelVersion()).isEqualTo("1");
+            assertThat(r.getModelSha256()).isEqualTo(sha256(tree));
             assertThat(r.getDataType()).isEqualTo(WINE);
             assertThat(r.getLabel()).isEqualTo(expected(tree, record).label());
             assertThat(r.getProbabilitiesMap()).isEqualTo(expected(tree, record).probabilities());
@@ -561,6 +563,7 @@ public abstract class ServerBehaviourSuite {
             sent.forEach((position, record) -> {
                 ServingResult r = results.get(position).get(0);
                 assertThat(r.getModelName()).isEqualTo(mlp.getName());
+                assertThat(r.getModelSha256()).isEqualTo(sha256(mlp));
                 // The server scores in batches, the library here one record at a time: float32 rounding differs.
                 Prediction served = Prediction.classification(r.getLabel(), r.getProbabilitiesMap());
                 assertThat(Float32.mismatch(served, expected(mlp, record))).as("record " + position).isEmpty();
@@ -702,7 +705,13 @@ public abstract class ServerBehaviourSuite {
             JsonNode model = models().path(dataType).path("model");
             assertThat(model.path("name").asText()).as(diagnostics()).isEqualTo(d.getName());
             assertThat(model.path("version").asText()).isEqualTo(d.getVersion());
+            assertThat(model.path("sha256").asText()).isEqualTo(sha256(d));
         });
+    }
+
+    /** The SHA-256 of a model's bytes: of its inline data, or as the descriptor of a by-reference model gives it. */
+    private static String sha256(ModelDescriptor d) {
+        return d.getData().isEmpty() ? d.getSha256() : ModelDigest.sha256(d.getData().toByteArray());
     }
 
     private void awaitState(String dataType, Consumer<JsonNode> assertion) {

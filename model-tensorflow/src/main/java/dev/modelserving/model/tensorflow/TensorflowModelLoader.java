@@ -61,7 +61,7 @@ public final class TensorflowModelLoader implements ModelLoader {
 
     static ModelInfo info(ModelDescriptor d, ModelBytes bytes, String details) {
         return new ModelInfo(d.getName(), d.getDescription(), d.getDataType(), ModelDescriptor.ModelType.TENSORFLOW,
-                d.getVersion(), bytes.size(), bytes.origin(), details);
+                d.getVersion(), bytes.size(), bytes.origin(), details, bytes.sha256());
     }
 
     /**

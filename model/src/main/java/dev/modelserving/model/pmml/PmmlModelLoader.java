@@ -106,7 +106,7 @@ public final class PmmlModelLoader implements ModelLoader {
         }
         PmmlModel.Shape shape = PmmlModel.Shape.of(evaluator);
         ModelInfo info = new ModelInfo(d.getName(), d.getDescription(), d.getDataType(), type(), d.getVersion(),
-                bytes.size(), bytes.origin(), shape.describe());
+                bytes.size(), bytes.origin(), shape.describe(), bytes.sha256());
         return new PmmlModel(evaluator, shape, info);
     }
 
