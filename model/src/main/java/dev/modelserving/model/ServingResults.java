@@ -63,8 +63,8 @@ public final class ServingResults {
      * The bytes of {@link #of}'s {@code ServingResult}, exactly as its {@code toByteArray()} gives them (fields in
      * number order, those at their default value left out, the probabilities in the prediction's order), written
      * straight from the scored record: no builder, no map entry messages. Results are made once per record: for a
-     * result of the project's decision tree this takes 0.28 µs, the message's builder 0.77 µs (JMH,
-     * {@code ResultEncodingBenchmark} in the bench module).
+     * result of the project's decision tree this takes 0.48 µs, the message's builder 0.80 µs (JMH,
+     * {@code ResultEncodingBenchmark} in the bench module; the model's SHA-256 is 0.2 µs of the 0.48).
      */
     public static byte[] protobuf(Scored s, String topic, int partition, long offset, long scoredAtMs) {
         Prediction p = s.prediction();
