@@ -67,6 +67,8 @@ class FaultsIT {
     private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
     /** Records preloaded for a server kill or stop: enough that none drains it before the kill lands. */
     private static final int BACKLOG = 40_000;
+    /** The pill's attempts ({@link Delivery#MAX_ATTEMPTS}, {@link Delivery#BACKOFF} apart) with room for a busy machine. */
+    private static final Duration PILL_GIVEN_UP = Duration.ofSeconds(60);
 
     private final Path work = Path.of("target", "faults", "run-" + System.currentTimeMillis()).toAbsolutePath();
     private final Path brokerData = work.resolve("kafka");
@@ -167,7 +169,8 @@ class FaultsIT {
             s.sent.addAll(kafka.sendRoundRobin(s.topics().data(), TestKafka.DATA_PARTITIONS, good));
         }
         checks.onEvery(fleet, "the thousand behind the pill scored", s -> checks.everyRecordScored(s, TREE, DRAIN));
-        checks.onEvery(fleet, "the pill counted and shown", s -> {
+        checks.onEvery(fleet, "the pill counted and shown", s -> Checks.waitUpTo(PILL_GIVEN_UP).untilAsserted(() -> {
+            // the records behind the pill do not wait for its attempts, so it may be given up after they are scored
             JsonNode undecodable = s.get("/dataTypes/" + Delivery.UNDECODABLE);
             assertThat(undecodable.path("undeliverable").asLong()).as(s.name()).isEqualTo(1);
             assertThat(undecodable.path("lastUndeliverable").path("source").asText()).as(s.name())
@@ -178,7 +181,7 @@ class FaultsIT {
                     .containsPattern("(?m)^modelserving_records_undeliverable_total(\\{[^}]*})? 1\\.0$");
             assertThat(kafka.readAll(s.topics().deadLetters())).as(s.name() + ": dead letters").isEmpty();
             checks.up(s, Duration.ofSeconds(30));
-        });
+        }));
         checks.assertNoProblems();
     }
 
