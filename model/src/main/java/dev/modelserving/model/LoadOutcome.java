@@ -28,6 +28,19 @@ public sealed interface LoadOutcome {
         }
     }
 
+    /**
+     * The model scores beside the live one as its candidate (shadow scoring): its outputs are compared, not
+     * published as results; {@code replaced} is the candidate it took over from, already closed.
+     */
+    record CandidateLoaded(ModelInfo candidate, ModelInfo live, Optional<ModelInfo> replaced) implements LoadOutcome {
+        @Override
+        public String message() {
+            return "model " + candidate.label() + " (" + candidate.type() + ", " + candidate.details()
+                    + ") scores dataType '" + candidate.dataType() + "' as the candidate beside " + live.label()
+                    + replaced.map(r -> ", replacing candidate " + r.label()).orElse("");
+        }
+    }
+
     /** A model was withdrawn on request (e.g. a tombstone on the models topic). */
     record Removed(String dataType, Optional<ModelInfo> removed) implements LoadOutcome {
         @Override

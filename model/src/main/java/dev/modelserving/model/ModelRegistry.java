@@ -4,7 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.proto.ModelDescriptor;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +63,9 @@ public final class ModelRegistry implements AutoCloseable {
         if (previous != null) {
             retire(previous);
         }
+        // a candidate is compared with the live model: a new live model starts a new comparison
+        slot.candidate.updateAndGet(c -> c == null ? null
+                : new Candidate(c.model, new ShadowComparison(next.info, c.model.info, Instant.now())));
         LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
         LOG.log(Level.INFO, logPrefix + outcome.message());
         return outcome;
@@ -151,9 +156,172 @@ public final class ModelRegistry implements AutoCloseable {
             if (previous != null) {
                 retire(previous);
             }
+            Candidate candidate = slot.candidate.getAndSet(null);
+            if (candidate != null) {
+                retire(candidate.model); // nothing left to compare it with
+            }
             LoadOutcome outcome = new LoadOutcome.Removed(dataType, Optional.ofNullable(previous).map(p -> p.info));
             LOG.log(Level.INFO, outcome.message());
             return outcome;
+        }
+    }
+
+    /**
+     * Loads the model and, if it is sound, makes it its dataType's candidate: it scores the records the live model
+     * scores ({@link #scoreCandidates}), compared with the live model's outputs, without being served. A dataType
+     * without a live model has nothing to compare with: its candidate is refused. A newer candidate replaces the
+     * older; a refused one leaves the candidate (and the live model) as they were.
+     */
+    public LoadOutcome offerCandidate(ModelDescriptor d) {
+        String dataType = d.getDataType();
+        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        synchronized (slot.loading) {
+            ServedModel live = slot.current.get();
+            if (live == null) {
+                return refused(slot, dataType, d, "a candidate needs a live model to be compared with, and dataType '"
+                        + dataType + "' has none");
+            }
+            ServedModel candidate;
+            try {
+                candidate = new ServedModel(factory.load(d));
+            } catch (ModelLoadException e) {
+                return refused(slot, dataType, d, "as a candidate: " + e.getMessage());
+            }
+            if (closed) {
+                retire(candidate);
+                return refused(slot, dataType, d, "the registry was closed while the candidate loaded");
+            }
+            Candidate previous = slot.candidate.getAndSet(new Candidate(candidate,
+                    new ShadowComparison(live.info, candidate.info, Instant.now())));
+            if (previous != null) {
+                retire(previous.model);
+            }
+            slot.candidates.incrementAndGet();
+            LoadOutcome outcome = new LoadOutcome.CandidateLoaded(candidate.info, live.info,
+                    Optional.ofNullable(previous).map(p -> p.model.info));
+            LOG.log(Level.INFO, outcome.message());
+            return outcome;
+        }
+    }
+
+    /**
+     * Makes a dataType's candidate its live model (the live model is closed); the comparison ends with it. Empty
+     * when the dataType has no candidate.
+     */
+    public Optional<LoadOutcome> promoteCandidate(String dataType) {
+        Slot slot = slots.get(dataType);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        synchronized (slot.loading) {
+            Candidate c = slot.candidate.getAndSet(null);
+            if (c == null) {
+                return Optional.empty();
+            }
+            try {
+                LoadOutcome outcome = swapIn(slot, c.model, "promoted: ");
+                slot.swaps.incrementAndGet();
+                slot.promotions.incrementAndGet();
+                return Optional.of(outcome);
+            } catch (ModelLoadException e) {
+                return Optional.of(refused(slot, dataType, ModelDescriptor.newBuilder().setName(c.model.info.name())
+                        .setVersion(c.model.info.version()).build(), e.getMessage()));
+            }
+        }
+    }
+
+    /** Stops a dataType's candidate (closed; its comparison ends); whether there was one. */
+    public boolean dropCandidate(String dataType) {
+        Slot slot = slots.get(dataType);
+        if (slot == null) {
+            return false;
+        }
+        synchronized (slot.loading) {
+            Candidate c = slot.candidate.getAndSet(null);
+            if (c != null) {
+                retire(c.model);
+                LOG.log(Level.INFO, "candidate " + c.model.info.label() + " of dataType '" + dataType + "' dropped");
+            }
+            return c != null;
+        }
+    }
+
+    /** The comparison of a dataType's candidate with its live model, as of now, if it has a candidate. */
+    public Optional<ShadowComparison.Figures> comparison(String dataType) {
+        Slot slot = slots.get(dataType);
+        Candidate c = slot == null ? null : slot.candidate.get();
+        return c == null ? Optional.empty() : Optional.of(c.comparison.figures());
+    }
+
+    /** A record the live model scored, and what the candidate made of it (scored, or failed with the reason). */
+    public record Shadowed(Scored live, Scored candidate) {}
+
+    /**
+     * Scores, with their dataTypes' candidates, the records the live models have scored (one candidate call per
+     * dataType), and compares each output with the live one. Skipped and failed live outcomes, and records of a
+     * dataType without a candidate, are left out. Meant to run off the result path: an engine hands it the live
+     * outcomes once they are on their way, so a slow or failing candidate never delays or fails a result.
+     */
+    public List<Shadowed> scoreCandidates(List<Scored> live) {
+        Map<String, List<Scored>> byType = new LinkedHashMap<>();
+        for (Scored s : live) {
+            if (!s.isSkipped() && !s.isFailed()) {
+                byType.computeIfAbsent(s.record().dataType(), t -> new ArrayList<>()).add(s);
+            }
+        }
+        List<Shadowed> out = new ArrayList<>();
+        byType.forEach((dataType, scored) -> {
+            Slot slot = slots.get(dataType);
+            Candidate c = slot == null ? null : slot.candidate.get();
+            if (c != null) {
+                shadow(c, scored, out);
+            }
+        });
+        return out;
+    }
+
+    private static void shadow(Candidate c, List<Scored> live, List<Shadowed> out) {
+        List<Features> records = new ArrayList<>(live.size());
+        live.forEach(s -> records.add(s.record()));
+        long start = System.nanoTime();
+        List<Prediction> predictions;
+        try {
+            predictions = c.model.scoreBatch(records);
+            if (predictions == null) {
+                return; // replaced or dropped while it scored: there is no comparison to add to
+            }
+        } catch (RuntimeException e) {
+            predictions = null;
+        }
+        if (predictions != null) {
+            long nanos = System.nanoTime() - start;
+            long share = nanos / records.size();
+            c.model.record(records.size(), nanos);
+            for (int i = 0; i < live.size(); i++) {
+                Scored l = live.get(i);
+                c.comparison.compared(l.prediction(), l.durationNanos(), predictions.get(i), share);
+                out.add(new Shadowed(l, new Scored(l.record(), c.model.info, predictions.get(i), share, null)));
+            }
+            return;
+        }
+        // the batch failed: each record on its own, to find the ones the candidate cannot score
+        for (Scored l : live) {
+            long one = System.nanoTime();
+            try {
+                List<Prediction> p = c.model.scoreBatch(List.of(l.record()));
+                if (p == null) {
+                    return; // replaced or dropped meanwhile
+                }
+                long nanos = System.nanoTime() - one;
+                c.model.record(1, nanos);
+                c.comparison.compared(l.prediction(), l.durationNanos(), p.get(0), nanos);
+                out.add(new Shadowed(l, new Scored(l.record(), c.model.info, p.get(0), nanos, null)));
+            } catch (RuntimeException e) {
+                long nanos = System.nanoTime() - one;
+                c.comparison.candidateFailed(l.durationNanos(), nanos);
+                out.add(new Shadowed(l, new Scored(l.record(), c.model.info, null, nanos,
+                        "candidate " + c.model.info.label() + " could not score the record: " + e.getMessage())));
+            }
         }
     }
 
@@ -309,6 +477,9 @@ public final class ModelRegistry implements AutoCloseable {
         return slots.computeIfAbsent(dataType, t -> new Slot());
     }
 
+    /** A dataType's candidate and its comparison with the live model. */
+    private record Candidate(ServedModel model, ShadowComparison comparison) {}
+
     /** Everything the registry keeps for one dataType. */
     private static final class Slot {
         final Object loading = new Object();
@@ -318,6 +489,9 @@ public final class ModelRegistry implements AutoCloseable {
         final AtomicLong swaps = new AtomicLong();
         final AtomicLong failedLoads = new AtomicLong();
         final AtomicReference<LoadFailure> lastFailure = new AtomicReference<>();
+        final AtomicReference<Candidate> candidate = new AtomicReference<>();
+        final AtomicLong candidates = new AtomicLong();
+        final AtomicLong promotions = new AtomicLong();
         volatile boolean removed;
 
         /** Whether anything has happened to the dataType: a model served or removed, a refusal, a record. */
