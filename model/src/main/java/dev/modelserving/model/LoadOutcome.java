@@ -41,6 +41,18 @@ public sealed interface LoadOutcome {
         }
     }
 
+    /**
+     * A message that changed no model served: the model already live or already the candidate published again (a
+     * promotion or rollback another server published too), a version withdrawn that was not in use, a candidate
+     * withdrawn.
+     */
+    record Unchanged(String dataType, Optional<ModelInfo> live, String why) implements LoadOutcome {
+        @Override
+        public String message() {
+            return why;
+        }
+    }
+
     /** A model was withdrawn on request (e.g. a tombstone on the models topic). */
     record Removed(String dataType, Optional<ModelInfo> removed) implements LoadOutcome {
         @Override

@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.proto.ModelDescriptor;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import dev.modelserving.proto.PromotionRule;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,9 +15,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The models being served: dataType to the current model, swapped atomically. A new model is fully loaded and
@@ -31,25 +35,93 @@ public final class ModelRegistry implements AutoCloseable {
     public static final String OTHER_DATA_TYPES = "*";
 
     private final ModelFactory factory;
+    private final LifecycleRules rules;
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private volatile Consumer<ModelsTopic.Message> requests = m -> LOG.log(Level.WARNING, "no models topic to "
+            + "publish " + m.key() + " on: this registry's lifecycle requests are not published");
     private volatile boolean closed;
 
     public ModelRegistry(ModelFactory factory) {
-        this.factory = factory;
+        this(factory, LifecycleRules.DEFAULTS);
     }
 
-    /** Loads the model and, if it is sound, makes it the one serving its dataType. Never throws for a bad model. */
+    public ModelRegistry(ModelFactory factory, LifecycleRules rules) {
+        this.factory = factory;
+        this.rules = Objects.requireNonNull(rules, "rules");
+    }
+
+    /**
+     * Where the messages this registry decides to publish on the models topic go: an automatic rollback, a
+     * promotion by rule. The registry does not act on them itself: like every message of the topic, they change
+     * what is served when they come back through {@link #apply}, on every server alike.
+     */
+    public void publishRequestsTo(Consumer<ModelsTopic.Message> sink) {
+        this.requests = Objects.requireNonNull(sink, "sink");
+    }
+
+    /**
+     * Loads the model and, if it is sound, makes it the one serving its dataType. Never throws for a bad model.
+     * The model the dataType's candidate already runs goes live without loading again; the model already live
+     * changes nothing.
+     */
     public LoadOutcome offer(ModelDescriptor d) {
         String dataType = d.getDataType();
         Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
         synchronized (slot.loading) {
+            ModelDescriptor model = ModelsTopic.model(d);
+            ServedModel current = slot.current.get();
+            if (current != null && model.equals(slot.liveDescriptor)) {
+                return new LoadOutcome.Unchanged(dataType, Optional.of(current.info),
+                        current.info.label() + " is already live");
+            }
+            Candidate c = slot.candidate.get();
+            boolean promoted = c != null && model.equals(c.descriptor);
+            ServedModel next;
+            if (promoted) {
+                slot.candidate.set(null);
+                next = c.model;
+                next.wentLive();
+            } else {
+                try {
+                    next = new ServedModel(factory.load(d));
+                } catch (ModelLoadException e) {
+                    return refused(slot, dataType, d, e.getMessage());
+                }
+            }
+            LoadOutcome outcome;
             try {
-                LoadOutcome outcome = swapIn(slot, new ServedModel(factory.load(d)), "");
-                slot.swaps.incrementAndGet();
-                return outcome;
+                outcome = swapIn(slot, next, promoted ? "promoted: " : "");
             } catch (ModelLoadException e) {
                 return refused(slot, dataType, d, e.getMessage());
             }
+            slot.swaps.incrementAndGet();
+            if (slot.liveDescriptor != null) {
+                slot.previousDescriptor = slot.liveDescriptor;
+            }
+            slot.liveDescriptor = model;
+            String reason = d.getEventReason();
+            switch (d.getEvent()) {
+                case ROLLED_BACK -> {
+                    slot.rollbacks.incrementAndGet();
+                    slot.event("rolled back", next.info, reason.isEmpty() ? "published again" : reason);
+                }
+                case PROMOTED -> {
+                    slot.promotions.incrementAndGet();
+                    slot.event("promoted", next.info, reason.isEmpty() ? "promoted" : reason);
+                }
+                default -> {
+                    if (promoted) {
+                        slot.promotions.incrementAndGet();
+                        slot.event("promoted", next.info, "the candidate published to serve");
+                    } else {
+                        slot.event("live", next.info, outcome.message());
+                    }
+                }
+            }
+            // a new model (not one gone back to) with a version to go back to is watched for errors
+            slot.watch = rules.rollbackWithinRecords() > 0 && d.getEvent() != ModelDescriptor.LifecycleEvent.ROLLED_BACK
+                    && slot.previousDescriptor != null ? new Watch(next, rules) : null;
+            return outcome;
         }
     }
 
@@ -64,8 +136,7 @@ public final class ModelRegistry implements AutoCloseable {
             retire(previous);
         }
         // a candidate is compared with the live model: a new live model starts a new comparison
-        slot.candidate.updateAndGet(c -> c == null ? null
-                : new Candidate(c.model, new ShadowComparison(next.info, c.model.info, Instant.now())));
+        slot.candidate.updateAndGet(c -> c == null ? null : c.comparedWith(next));
         LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
         LOG.log(Level.INFO, logPrefix + outcome.message());
         return outcome;
@@ -76,34 +147,95 @@ public final class ModelRegistry implements AutoCloseable {
         LoadFailure failure = new LoadFailure(d.getName(), d.getVersion(), reason, Instant.now());
         slot.failedLoads.incrementAndGet();
         slot.lastFailure.set(failure);
+        slot.event("refused", d.getVersion().isEmpty() ? "'" + d.getName() + "'"
+                : "'" + d.getName() + "' v" + d.getVersion(), reason);
         LoadOutcome outcome = new LoadOutcome.Rejected(dataType, failure, slot.currentInfo());
         LOG.log(Level.WARNING, outcome.message());
         return outcome;
     }
 
     /**
-     * Applies a message of the models topic, keyed by dataType: a descriptor is offered, a tombstone ({@code null})
-     * removes the dataType's model; anything else is refused (counted, with the reason): bytes that are not a
-     * ModelDescriptor, or a descriptor for another dataType than its key (a tombstone for the key would not reach it).
+     * Applies a message of the models topic ({@link ModelsTopic}), keyed by dataType or by dataType and version:
+     * <ul>
+     *   <li>a descriptor is offered to serve ({@link #offer}), or as the candidate if it says so
+     *       ({@link #offerCandidate});</li>
+     *   <li>a tombstone of a dataType removes its model; a tombstone of a version withdraws that version: a
+     *       candidate of it stops, and if it is live the previous version serves again (nothing serves without
+     *       one);</li>
+     *   <li>anything else is refused (counted, with the reason): bytes that are not a ModelDescriptor, a descriptor
+     *       for another dataType or version than its key says (a tombstone for the key would not reach it).</li>
+     * </ul>
      *
+     * @param key the message's key; null takes the descriptor's dataType
      * @param source where the message came from, for the refusal's reason (may be null)
      */
-    public LoadOutcome apply(String dataType, byte[] message, String source) {
+    public LoadOutcome apply(String key, byte[] message, String source) {
+        String where = source == null ? "the message" : "message " + source;
         if (message == null) {
-            return remove(dataType);
+            if (key == null) {
+                throw new IllegalArgumentException("a tombstone needs a key");
+            }
+            ModelsTopic.Key k = ModelsTopic.parse(key, slots.containsKey(key) ? key : null);
+            return k.version().isPresent() ? withdraw(k.dataType(), k.version().get()) : remove(key);
         }
         ModelDescriptor d;
         try {
             d = ModelDescriptor.parseFrom(message);
         } catch (InvalidProtocolBufferException e) {
-            return refuse(dataType, "(undecodable)", (source == null ? "the message" : "message " + source)
-                    + " is not a ModelDescriptor: " + e.getMessage());
+            return refuse(key == null ? null : ModelsTopic.parse(key, null).dataType(), "(undecodable)",
+                    where + " is not a ModelDescriptor: " + e.getMessage());
         }
-        if (dataType != null && !dataType.isBlank() && !d.getDataType().isBlank() && !d.getDataType().equals(dataType)) {
-            return refuse(dataType, d.getName(), (source == null ? "the message" : "message " + source)
-                    + " is keyed '" + dataType + "' but its descriptor is for dataType '" + d.getDataType() + "'");
+        if (key != null && !key.isBlank()) {
+            ModelsTopic.Key k = ModelsTopic.parse(key, d.getDataType());
+            if (!d.getDataType().isBlank() && !d.getDataType().equals(k.dataType())) {
+                return refused(slot(k.dataType().isBlank() ? OTHER_DATA_TYPES : k.dataType()), k.dataType(), d,
+                        where + " is keyed '" + key + "' but its descriptor is for dataType '" + d.getDataType() + "'");
+            }
+            if (k.version().isPresent() && !k.version().get().equals(d.getVersion())) {
+                return refused(slot(k.dataType()), k.dataType(), d, where + " is keyed '" + key
+                        + "' but its descriptor is version '" + d.getVersion() + "'");
+            }
         }
-        return offer(d);
+        return d.getCandidate() ? offerCandidate(d) : offer(d);
+    }
+
+    /**
+     * Withdraws a version of a dataType (a tombstone of its key): a candidate of that version stops; the live
+     * model, if it is that version, is replaced by the previous version (published again) or, without one,
+     * removed. Any other version was not in use: nothing changes.
+     */
+    public LoadOutcome withdraw(String dataType, String version) {
+        Slot slot = slots.get(dataType);
+        if (slot == null) {
+            return new LoadOutcome.Unchanged(dataType, Optional.empty(), "version " + version + " of dataType '"
+                    + dataType + "' withdrawn; it was not in use");
+        }
+        synchronized (slot.loading) {
+            Candidate c = slot.candidate.get();
+            if (c != null && c.model.info.version().equals(version)) {
+                slot.candidate.set(null);
+                retire(c.model);
+                slot.event("withdrawn", c.model.info, "the candidate's version was withdrawn (a tombstone)");
+                return new LoadOutcome.Unchanged(dataType, slot.currentInfo(), "candidate " + c.model.info.label()
+                        + " of dataType '" + dataType + "' withdrawn");
+            }
+            ServedModel live = slot.current.get();
+            if (live == null || !live.info.version().equals(version)) {
+                return new LoadOutcome.Unchanged(dataType, slot.currentInfo(), "version " + version
+                        + " of dataType '" + dataType + "' withdrawn; it was not in use");
+            }
+            slot.event("withdrawn", live.info, "the live version was withdrawn (a tombstone)");
+            ModelDescriptor previous = slot.previousDescriptor;
+            if (previous == null) {
+                return remove(dataType);
+            }
+            LoadOutcome outcome = offer(previous.toBuilder().setEvent(ModelDescriptor.LifecycleEvent.ROLLED_BACK)
+                    .setEventReason("version " + version + " was withdrawn").build());
+            if (outcome instanceof LoadOutcome.Loaded) {
+                slot.previousDescriptor = null; // the withdrawn version is not one to go back to
+            }
+            return outcome;
+        }
     }
 
     /**
@@ -160,7 +292,13 @@ public final class ModelRegistry implements AutoCloseable {
             if (candidate != null) {
                 retire(candidate.model); // nothing left to compare it with
             }
+            slot.liveDescriptor = null;
+            slot.previousDescriptor = null;
+            slot.watch = null;
             LoadOutcome outcome = new LoadOutcome.Removed(dataType, Optional.ofNullable(previous).map(p -> p.info));
+            if (previous != null) {
+                slot.event("removed", previous.info, "the dataType's model was withdrawn (a tombstone)");
+            }
             LOG.log(Level.INFO, outcome.message());
             return outcome;
         }
@@ -170,7 +308,8 @@ public final class ModelRegistry implements AutoCloseable {
      * Loads the model and, if it is sound, makes it its dataType's candidate: it scores the records the live model
      * scores ({@link #scoreCandidates}), compared with the live model's outputs, without being served. A dataType
      * without a live model has nothing to compare with: its candidate is refused. A newer candidate replaces the
-     * older; a refused one leaves the candidate (and the live model) as they were.
+     * older; a refused one leaves the candidate (and the live model) as they were; the candidate or the live model
+     * offered again changes nothing.
      */
     public LoadOutcome offerCandidate(ModelDescriptor d) {
         String dataType = d.getDataType();
@@ -180,6 +319,13 @@ public final class ModelRegistry implements AutoCloseable {
             if (live == null) {
                 return refused(slot, dataType, d, "a candidate needs a live model to be compared with, and dataType '"
                         + dataType + "' has none");
+            }
+            ModelDescriptor model = ModelsTopic.model(d);
+            Candidate now = slot.candidate.get();
+            if (model.equals(slot.liveDescriptor) || now != null && model.equals(now.descriptor)) {
+                return new LoadOutcome.Unchanged(dataType, Optional.of(live.info), "'" + d.getName() + "' v"
+                        + d.getVersion() + " is already " + (now != null && model.equals(now.descriptor)
+                        ? "the candidate" : "live"));
             }
             ServedModel candidate;
             try {
@@ -191,7 +337,8 @@ public final class ModelRegistry implements AutoCloseable {
                 retire(candidate);
                 return refused(slot, dataType, d, "the registry was closed while the candidate loaded");
             }
-            Candidate previous = slot.candidate.getAndSet(new Candidate(candidate,
+            Candidate previous = slot.candidate.getAndSet(new Candidate(candidate, model,
+                    d.hasPromotionRule() ? d.getPromotionRule() : null,
                     new ShadowComparison(live.info, candidate.info, Instant.now())));
             if (previous != null) {
                 retire(previous.model);
@@ -199,51 +346,31 @@ public final class ModelRegistry implements AutoCloseable {
             slot.candidates.incrementAndGet();
             LoadOutcome outcome = new LoadOutcome.CandidateLoaded(candidate.info, live.info,
                     Optional.ofNullable(previous).map(p -> p.model.info));
+            slot.event("candidate", candidate.info, outcome.message()
+                    + (d.hasPromotionRule() ? "; promoted when " + describe(d.getPromotionRule()) : ""));
             LOG.log(Level.INFO, outcome.message());
             return outcome;
         }
     }
 
     /**
-     * Makes a dataType's candidate its live model (the live model is closed); the comparison ends with it. Empty
-     * when the dataType has no candidate.
+     * Makes a dataType's candidate its live model here, as its descriptor published again to serve would (a
+     * promotion); empty when the dataType has no candidate. Servers promote through the models topic instead, so
+     * that every server does.
      */
     public Optional<LoadOutcome> promoteCandidate(String dataType) {
         Slot slot = slots.get(dataType);
-        if (slot == null) {
-            return Optional.empty();
-        }
-        synchronized (slot.loading) {
-            Candidate c = slot.candidate.getAndSet(null);
-            if (c == null) {
-                return Optional.empty();
-            }
-            try {
-                LoadOutcome outcome = swapIn(slot, c.model, "promoted: ");
-                slot.swaps.incrementAndGet();
-                slot.promotions.incrementAndGet();
-                return Optional.of(outcome);
-            } catch (ModelLoadException e) {
-                return Optional.of(refused(slot, dataType, ModelDescriptor.newBuilder().setName(c.model.info.name())
-                        .setVersion(c.model.info.version()).build(), e.getMessage()));
-            }
-        }
+        Candidate c = slot == null ? null : slot.candidate.get();
+        return c == null ? Optional.empty() : Optional.of(offer(c.descriptor.toBuilder()
+                .setEvent(ModelDescriptor.LifecycleEvent.PROMOTED).setEventReason("promoted by the registry's caller")
+                .build()));
     }
 
-    /** Stops a dataType's candidate (closed; its comparison ends); whether there was one. */
+    /** Stops a dataType's candidate (closed; its comparison ends), as its version's tombstone would; whether there was one. */
     public boolean dropCandidate(String dataType) {
         Slot slot = slots.get(dataType);
-        if (slot == null) {
-            return false;
-        }
-        synchronized (slot.loading) {
-            Candidate c = slot.candidate.getAndSet(null);
-            if (c != null) {
-                retire(c.model);
-                LOG.log(Level.INFO, "candidate " + c.model.info.label() + " of dataType '" + dataType + "' dropped");
-            }
-            return c != null;
-        }
+        Candidate c = slot == null ? null : slot.candidate.get();
+        return c != null && withdraw(dataType, c.model.info.version()) != null;
     }
 
     /** The comparison of a dataType's candidate with its live model, as of now, if it has a candidate. */
@@ -253,6 +380,16 @@ public final class ModelRegistry implements AutoCloseable {
         return c == null ? Optional.empty() : Optional.of(c.comparison.figures());
     }
 
+    /** Whether any dataType has a candidate: when none has, there is nothing to shadow. */
+    public boolean hasCandidates() {
+        for (Slot slot : slots.values()) {
+            if (slot.candidate.get() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A record the live model scored, and what the candidate made of it (scored, or failed with the reason). */
     public record Shadowed(Scored live, Scored candidate) {}
 
@@ -260,7 +397,8 @@ public final class ModelRegistry implements AutoCloseable {
      * Scores, with their dataTypes' candidates, the records the live models have scored (one candidate call per
      * dataType), and compares each output with the live one. Skipped and failed live outcomes, and records of a
      * dataType without a candidate, are left out. Meant to run off the result path: an engine hands it the live
-     * outcomes once they are on their way, so a slow or failing candidate never delays or fails a result.
+     * outcomes once they are on their way, so a slow or failing candidate never delays or fails a result. A
+     * candidate whose promotion rule holds afterwards has its promotion published ({@link #publishRequestsTo}).
      */
     public List<Shadowed> scoreCandidates(List<Scored> live) {
         Map<String, List<Scored>> byType = new LinkedHashMap<>();
@@ -275,9 +413,21 @@ public final class ModelRegistry implements AutoCloseable {
             Candidate c = slot == null ? null : slot.candidate.get();
             if (c != null) {
                 shadow(c, scored, out);
+                if (c.rule != null) {
+                    checkRule(slot, c);
+                }
             }
         });
         return out;
+    }
+
+    /** Records the engine could not shadow (its shadow queue was full): counted in the candidate's comparison. */
+    public void notShadowed(String dataType, long records) {
+        Slot slot = slots.get(dataType);
+        Candidate c = slot == null ? null : slot.candidate.get();
+        if (c != null) {
+            c.comparison.notCompared(records);
+        }
     }
 
     private static void shadow(Candidate c, List<Scored> live, List<Shadowed> out) {
@@ -294,9 +444,7 @@ public final class ModelRegistry implements AutoCloseable {
             predictions = null;
         }
         if (predictions != null) {
-            long nanos = System.nanoTime() - start;
-            long share = nanos / records.size();
-            c.model.record(records.size(), nanos);
+            long share = (System.nanoTime() - start) / records.size();
             for (int i = 0; i < live.size(); i++) {
                 Scored l = live.get(i);
                 c.comparison.compared(l.prediction(), l.durationNanos(), predictions.get(i), share);
@@ -313,7 +461,6 @@ public final class ModelRegistry implements AutoCloseable {
                     return; // replaced or dropped meanwhile
                 }
                 long nanos = System.nanoTime() - one;
-                c.model.record(1, nanos);
                 c.comparison.compared(l.prediction(), l.durationNanos(), p.get(0), nanos);
                 out.add(new Shadowed(l, new Scored(l.record(), c.model.info, p.get(0), nanos, null)));
             } catch (RuntimeException e) {
@@ -322,6 +469,107 @@ public final class ModelRegistry implements AutoCloseable {
                 out.add(new Shadowed(l, new Scored(l.record(), c.model.info, null, nanos,
                         "candidate " + c.model.info.label() + " could not score the record: " + e.getMessage())));
             }
+        }
+    }
+
+    /** Publishes the candidate's promotion once its rule holds (once per candidate). */
+    private void checkRule(Slot slot, Candidate c) {
+        if (c.promotionRequested.get()) {
+            return;
+        }
+        PromotionRule r = c.rule;
+        ShadowComparison.Figures f = c.comparison.figures();
+        long seen = f.compared() + f.candidateErrors();
+        if (seen < r.getAfterRecords()) {
+            c.ruleStatus = "waiting: " + seen + " of " + r.getAfterRecords() + " records compared";
+            return;
+        }
+        List<String> unmet = new ArrayList<>();
+        List<String> met = new ArrayList<>();
+        if (r.getMinLabelAgreement() > 0) {
+            (f.labelAgreement() != null && f.labelAgreement() >= r.getMinLabelAgreement() ? met : unmet)
+                    .add("label agreement " + f.labelAgreement() + " (at least " + r.getMinLabelAgreement() + ")");
+        }
+        if (r.getMaxP99Ratio() > 0) {
+            Double ratio = f.liveP99Ms() == null || f.candidateP99Ms() == null || f.liveP99Ms() == 0 ? null
+                    : f.candidateP99Ms() / f.liveP99Ms();
+            (ratio != null && ratio <= r.getMaxP99Ratio() ? met : unmet)
+                    .add("p99 ratio " + ratio + " (at most " + r.getMaxP99Ratio() + ")");
+        }
+        if (r.getMaxMeanAbsoluteDifference() > 0) {
+            (f.meanAbsoluteDifference() != null && f.meanAbsoluteDifference() <= r.getMaxMeanAbsoluteDifference()
+                    ? met : unmet).add("mean absolute difference " + f.meanAbsoluteDifference() + " (at most "
+                            + r.getMaxMeanAbsoluteDifference() + ")");
+        }
+        (f.candidateErrors() <= r.getMaxCandidateErrors() ? met : unmet)
+                .add(f.candidateErrors() + " candidate errors (at most " + r.getMaxCandidateErrors() + ")");
+        if (!unmet.isEmpty()) {
+            c.ruleStatus = "not met after " + seen + " records: " + String.join(", ", unmet);
+            return;
+        }
+        if (!c.promotionRequested.compareAndSet(false, true)) {
+            return;
+        }
+        String reason = "rule met after " + seen + " records: " + String.join(", ", met);
+        c.ruleStatus = "met, promotion published: " + reason;
+        slot.event("promotion requested", c.model.info, reason);
+        publish(ModelsTopic.publishAgain(c.descriptor, ModelDescriptor.LifecycleEvent.PROMOTED, reason));
+    }
+
+    /** A promotion rule in words. */
+    static String describe(PromotionRule r) {
+        List<String> parts = new ArrayList<>();
+        parts.add(r.getAfterRecords() + " records are compared");
+        if (r.getMinLabelAgreement() > 0) {
+            parts.add("label agreement ≥ " + r.getMinLabelAgreement());
+        }
+        if (r.getMaxP99Ratio() > 0) {
+            parts.add("candidate p99 ≤ " + r.getMaxP99Ratio() + " × live p99");
+        }
+        if (r.getMaxMeanAbsoluteDifference() > 0) {
+            parts.add("mean absolute difference ≤ " + r.getMaxMeanAbsoluteDifference());
+        }
+        parts.add("candidate errors ≤ " + r.getMaxCandidateErrors());
+        return String.join(", ", parts);
+    }
+
+    /** Counts records a newly live model scored or failed; publishes its rollback once it fails too many. */
+    private void watch(Slot slot, ServedModel served, int records, int errors) {
+        Watch w = slot.watch;
+        if (w == null || w.model != served) {
+            return;
+        }
+        if (w.seen.sum() >= w.within) {
+            slot.watch = null; // past its first records: no longer new
+            return;
+        }
+        w.seen.add(records);
+        if (errors == 0) {
+            return;
+        }
+        w.errors.add(errors);
+        long failed = w.errors.sum();
+        if (failed <= w.allowed || !w.requested.compareAndSet(false, true)) {
+            return;
+        }
+        ModelDescriptor previous = slot.previousDescriptor;
+        if (previous == null) {
+            return;
+        }
+        String reason = "automatic: " + served.info.label() + " failed " + failed + " of its first "
+                + w.seen.sum() + " records (more than " + w.allowed + " of " + w.within + " allowed)";
+        slot.automaticRollbacks.incrementAndGet();
+        slot.event("rollback requested", served.info, reason);
+        LOG.log(Level.WARNING, "dataType '" + served.info.dataType() + "': " + reason
+                + "; publishing '" + previous.getName() + "' v" + previous.getVersion() + " again");
+        publish(ModelsTopic.publishAgain(previous, ModelDescriptor.LifecycleEvent.ROLLED_BACK, reason));
+    }
+
+    private void publish(ModelsTopic.Message m) {
+        try {
+            requests.accept(m);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "could not publish " + m.key() + " on the models topic: " + e);
         }
     }
 
@@ -376,6 +624,7 @@ public final class ModelRegistry implements AutoCloseable {
             for (int k = 0; k < indexes.size(); k++) {
                 out[indexes.get(k)] = new Scored(group.get(k), served.info, predictions.get(k), share, null);
             }
+            watch(slot, served, group.size(), 0);
             return;
         }
     }
@@ -383,6 +632,8 @@ public final class ModelRegistry implements AutoCloseable {
     /** A batch failed: find the records that fail on their own, score the rest. */
     private void scoreOneByOne(Slot slot, ServedModel served, List<Integer> indexes, List<? extends Features> records,
             Scored[] out) {
+        int scored = 0;
+        int failed = 0;
         for (int i : indexes) {
             Features r = records.get(i);
             long start = System.nanoTime();
@@ -395,12 +646,15 @@ public final class ModelRegistry implements AutoCloseable {
                 long nanos = System.nanoTime() - start;
                 served.record(1, nanos);
                 out[i] = new Scored(r, served.info, p.get(0), nanos, null);
+                scored++;
             } catch (RuntimeException e) {
                 slot.scoringErrors.increment();
+                failed++;
                 out[i] = new Scored(r, served.info, null, System.nanoTime() - start,
                         "model " + served.info.label() + " could not score the record: " + e.getMessage());
             }
         }
+        watch(slot, served, scored + failed, failed);
     }
 
     /**
@@ -477,8 +731,45 @@ public final class ModelRegistry implements AutoCloseable {
         return slots.computeIfAbsent(dataType, t -> new Slot());
     }
 
-    /** A dataType's candidate and its comparison with the live model. */
-    private record Candidate(ServedModel model, ShadowComparison comparison) {}
+    /** A dataType's candidate, the model its descriptor describes, its rule and its comparison with the live model. */
+    private static final class Candidate {
+        final ServedModel model;
+        final ModelDescriptor descriptor;
+        final PromotionRule rule;
+        final ShadowComparison comparison;
+        final AtomicBoolean promotionRequested = new AtomicBoolean();
+        volatile String ruleStatus;
+
+        Candidate(ServedModel model, ModelDescriptor descriptor, PromotionRule rule, ShadowComparison comparison) {
+            this.model = model;
+            this.descriptor = descriptor;
+            this.rule = rule;
+            this.comparison = comparison;
+            this.ruleStatus = rule == null ? null : "waiting: 0 of " + rule.getAfterRecords() + " records compared";
+        }
+
+        Candidate comparedWith(ServedModel live) {
+            Candidate c = new Candidate(model, descriptor, rule, new ShadowComparison(live.info, model.info, Instant.now()));
+            c.promotionRequested.set(promotionRequested.get());
+            return c;
+        }
+    }
+
+    /** A newly live model's first records, watched for errors. */
+    private static final class Watch {
+        final ServedModel model;
+        final long within;
+        final long allowed;
+        final LongAdder seen = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final AtomicBoolean requested = new AtomicBoolean();
+
+        Watch(ServedModel model, LifecycleRules rules) {
+            this.model = model;
+            this.within = rules.rollbackWithinRecords();
+            this.allowed = rules.allowedErrors();
+        }
+    }
 
     /** Everything the registry keeps for one dataType. */
     private static final class Slot {
@@ -492,7 +783,40 @@ public final class ModelRegistry implements AutoCloseable {
         final AtomicReference<Candidate> candidate = new AtomicReference<>();
         final AtomicLong candidates = new AtomicLong();
         final AtomicLong promotions = new AtomicLong();
+        final AtomicLong rollbacks = new AtomicLong();
+        final AtomicLong automaticRollbacks = new AtomicLong();
+        /** The live model's descriptor and the one before it, without their lifecycle fields. */
+        volatile ModelDescriptor liveDescriptor;
+        volatile ModelDescriptor previousDescriptor;
+        volatile Watch watch;
+        private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>();
         volatile boolean removed;
+
+        void event(String kind, ModelInfo model, String detail) {
+            event(kind, model.label(), detail);
+        }
+
+        void event(String kind, String model, String detail) {
+            synchronized (events) {
+                if (events.size() == Lifecycle.MAX_EVENTS) {
+                    events.removeFirst();
+                }
+                events.addLast(new LifecycleEvent(Instant.now(), kind, model, detail));
+            }
+        }
+
+        Lifecycle lifecycle() {
+            List<LifecycleEvent> recent;
+            synchronized (events) {
+                recent = List.copyOf(events);
+            }
+            Candidate c = candidate.get();
+            ModelDescriptor previous = previousDescriptor;
+            return new Lifecycle(previous == null ? null : "'" + previous.getName() + "' v" + previous.getVersion(),
+                    c == null ? null : c.comparison.figures(),
+                    c == null || c.rule == null ? null : describe(c.rule) + " (" + c.ruleStatus + ")",
+                    candidates.get(), promotions.get(), rollbacks.get(), automaticRollbacks.get(), recent);
+        }
 
         /** Whether anything has happened to the dataType: a model served or removed, a refusal, a record. */
         boolean seen() {
@@ -515,7 +839,8 @@ public final class ModelRegistry implements AutoCloseable {
                     s == null ? 0 : s.meanMs(),
                     s == null ? 0 : s.minMs(),
                     s == null ? 0 : s.maxMs(),
-                    skipped.sum(), scoringErrors.sum(), swaps.get(), failedLoads.get(), lastFailure.get(), 0, null);
+                    skipped.sum(), scoringErrors.sum(), swaps.get(), failedLoads.get(), lastFailure.get(), 0, null,
+                    lifecycle());
         }
     }
 }

@@ -16,7 +16,7 @@ final class ServedModel {
 
     final Model model;
     final ModelInfo info;
-    final Instant since;
+    volatile Instant since;
 
     private final LongAdder invocations = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
@@ -42,6 +42,11 @@ final class ServedModel {
             minNanos.set(Math.round(saved.minMs() * 1e6));
             maxNanos.set(Math.round(saved.maxMs() * 1e6));
         }
+    }
+
+    /** A candidate promoted: it is live from now on. */
+    void wentLive() {
+        since = Instant.now();
     }
 
     /** Predictions for the records, in order; null when this model was retired meanwhile. */

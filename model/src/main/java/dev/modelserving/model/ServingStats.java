@@ -24,6 +24,8 @@ import java.time.Instant;
  * @param undeliverable records of this dataType whose result or dead letter could not be written (given up, their
  *     offsets committed)
  * @param lastUndeliverable the most recent of them, null when none
+ * @param lifecycle the previous version, the candidate and its comparison, the lifecycle's counters and recent
+ *     events (README, "Model lifecycle"); null when the server keeps none
  */
 public record ServingStats(
         String dataType,
@@ -41,16 +43,18 @@ public record ServingStats(
         long failedLoads,
         LoadFailure lastLoadFailure,
         long undeliverable,
-        Undeliverable lastUndeliverable) {
+        Undeliverable lastUndeliverable,
+        Lifecycle lifecycle) {
 
     /** The statistics of a dataType with nothing served, counted or refused yet. */
     public static ServingStats none(String dataType) {
-        return new ServingStats(dataType, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, null);
+        return new ServingStats(dataType, null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, null,
+                Lifecycle.none());
     }
 
     /** These statistics with the undeliverable records of their dataType. */
     public ServingStats withUndeliverable(long records, Undeliverable last) {
         return new ServingStats(dataType, name, description, version, since, invocations, meanMs, minMs, maxMs,
-                skipped, scoringErrors, modelSwaps, failedLoads, lastLoadFailure, records, last);
+                skipped, scoringErrors, modelSwaps, failedLoads, lastLoadFailure, records, last, lifecycle);
     }
 }

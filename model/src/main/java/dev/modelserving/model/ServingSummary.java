@@ -70,7 +70,8 @@ public final class ServingSummary {
         }
         return new ServingStats(current.dataType(), current.name(), current.description(), current.version(),
                 current.since(), invocations, invocations == 0 ? 0 : totalMs / invocations,
-                invocations == 0 ? 0 : min, max, skipped, errors, swaps, failedLoads, lastFailure, 0, null);
+                invocations == 0 ? 0 : min, max, skipped, errors, swaps, failedLoads, lastFailure, 0, null,
+                lifecycle(parts));
     }
 
     /**
@@ -105,6 +106,50 @@ public final class ServingSummary {
             }
         });
         return out;
+    }
+
+    /**
+     * The lifecycle of a dataType over registries that each saw the same models topic (a Kafka Streams server's
+     * tasks): the busiest registry's (most events, then most records compared) counters, events and comparison,
+     * with the records compared, the candidate's errors and the records not compared added up over all of them.
+     * The rates, differences and percentiles stay the busiest registry's.
+     */
+    private static Lifecycle lifecycle(List<ServingStats> parts) {
+        Lifecycle most = null;
+        long compared = 0;
+        long errors = 0;
+        long notCompared = 0;
+        for (ServingStats s : parts) {
+            Lifecycle l = s.lifecycle();
+            if (l == null) {
+                continue;
+            }
+            if (l.candidate() != null) {
+                compared += l.candidate().compared();
+                errors += l.candidate().candidateErrors();
+                notCompared += l.candidate().notCompared();
+            }
+            if (most == null || busier(l, most)) {
+                most = l;
+            }
+        }
+        if (most == null || most.candidate() == null) {
+            return most;
+        }
+        ShadowComparison.Figures f = most.candidate();
+        return new Lifecycle(most.previous(), new ShadowComparison.Figures(f.live(), f.candidate(), f.since(), compared,
+                f.labelAgreement(), f.meanAbsoluteDifference(), f.maxAbsoluteDifference(), f.liveP50Ms(),
+                f.liveP99Ms(), f.candidateP50Ms(), f.candidateP99Ms(), errors, notCompared), most.promotionRule(),
+                most.candidates(), most.promotions(), most.rollbacks(), most.automaticRollbacks(), most.events());
+    }
+
+    private static boolean busier(Lifecycle a, Lifecycle b) {
+        if (a.events().size() != b.events().size()) {
+            return a.events().size() > b.events().size();
+        }
+        long ca = a.candidate() == null ? -1 : a.candidate().compared();
+        long cb = b.candidate() == null ? -1 : b.candidate().compared();
+        return ca > cb;
     }
 
     /** When a registry's current model went live; a registry with no model counts as the least advanced. */
