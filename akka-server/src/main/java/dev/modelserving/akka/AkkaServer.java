@@ -90,6 +90,11 @@ public final class AkkaServer implements Callable<Integer> {
             description = "model-server.topics.dead-letters (default: " + Topics.DEFAULT_DEAD_LETTERS + ").")
     String deadLetterTopic;
 
+    @Option(names = "--shadow-topic",
+            description = "model-server.topics.shadow: candidate models' results (default: " + Topics.DEFAULT_SHADOW
+                    + ").")
+    String shadowTopic;
+
     @Option(names = "--max-model-bytes",
             description = "model-server.max-model-bytes: models larger than this are refused (default: 64 MiB).")
     Long maxModelBytes;
@@ -131,6 +136,7 @@ public final class AkkaServer implements Callable<Integer> {
         putIfGiven(overrides, "model-server.topics.models", modelsTopic);
         putIfGiven(overrides, "model-server.topics.results", resultsTopic);
         putIfGiven(overrides, "model-server.topics.dead-letters", deadLetterTopic);
+        putIfGiven(overrides, "model-server.topics.shadow", shadowTopic);
         putIfGiven(overrides, "model-server.max-model-bytes", maxModelBytes);
         putIfGiven(overrides, "model-server.work-dir", workDir);
         putIfGiven(overrides, "model-server.models-catch-up", catchUp);

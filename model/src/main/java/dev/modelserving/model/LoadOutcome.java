@@ -8,8 +8,11 @@ public sealed interface LoadOutcome {
     /** One line for a log: what is served now and why. */
     String message();
 
-    /** The model is live; {@code replaced} is the one it took over from, already closed. */
-    record Loaded(ModelInfo model, Optional<ModelInfo> replaced) implements LoadOutcome {
+    /**
+     * The model is live; {@code replaced} is the one it took over from, already closed; {@code event} says how it
+     * came: {@code live} (a version published), {@code promoted}, {@code rolled back} or {@code restored}.
+     */
+    record Loaded(ModelInfo model, Optional<ModelInfo> replaced, String event) implements LoadOutcome {
         @Override
         public String message() {
             return "model " + model.label() + " (" + model.type() + ", " + model.details() + ") now serves dataType '"

@@ -90,7 +90,8 @@ public final class ModelRegistry implements AutoCloseable {
             }
             LoadOutcome outcome;
             try {
-                outcome = swapIn(slot, next, promoted ? "promoted: " : "");
+                outcome = swapIn(slot, next, d.getEvent() == ModelDescriptor.LifecycleEvent.ROLLED_BACK ? "rolled back: "
+                        : promoted || d.getEvent() == ModelDescriptor.LifecycleEvent.PROMOTED ? "promoted: " : "");
             } catch (ModelLoadException e) {
                 return refused(slot, dataType, d, e.getMessage());
             }
@@ -137,7 +138,8 @@ public final class ModelRegistry implements AutoCloseable {
         }
         // a candidate is compared with the live model: a new live model starts a new comparison
         slot.candidate.updateAndGet(c -> c == null ? null : c.comparedWith(next));
-        LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info));
+        LoadOutcome outcome = new LoadOutcome.Loaded(next.info, Optional.ofNullable(previous).map(p -> p.info),
+                logPrefix.isEmpty() ? "live" : logPrefix.substring(0, logPrefix.indexOf(':')));
         LOG.log(Level.INFO, logPrefix + outcome.message());
         return outcome;
     }
@@ -378,6 +380,12 @@ public final class ModelRegistry implements AutoCloseable {
         Slot slot = slots.get(dataType);
         Candidate c = slot == null ? null : slot.candidate.get();
         return c == null ? Optional.empty() : Optional.of(c.comparison.figures());
+    }
+
+    /** Whether the dataType has a candidate. */
+    public boolean hasCandidate(String dataType) {
+        Slot slot = slots.get(dataType);
+        return slot != null && slot.candidate.get() != null;
     }
 
     /** Whether any dataType has a candidate: when none has, there is nothing to shadow. */
@@ -680,17 +688,42 @@ public final class ModelRegistry implements AutoCloseable {
         return out;
     }
 
-    /** dataType to the model serving it and since when, sorted by dataType. */
+    /** dataType to the model serving it, since when, and from which input offset of each partition. */
     public Map<String, CurrentModel> servedModels() {
         Map<String, CurrentModel> out = new TreeMap<>();
         slots.forEach((type, slot) -> {
             ServedModel s = slot.current.get();
             if (s != null) {
-                out.put(type, new CurrentModel(s.info, s.since));
+                Map<Integer, Long> from = new TreeMap<>();
+                slot.firstInputs.forEach((partition, first) -> {
+                    if (first.model() == s.info) {
+                        from.put(partition, first.offset());
+                    }
+                });
+                out.put(type, new CurrentModel(s.info, s.since, from));
             }
         });
         return out;
     }
+
+    /**
+     * Notes where a record the registry scored came from, so that {@link #servedModels()} can say from which input
+     * offset of each partition the live model has served: the first offset it scored there. Engines call it for
+     * each result, in the partition's order.
+     */
+    public void scoredInput(Scored s, int partition, long offset) {
+        Slot slot = slots.get(s.record().dataType());
+        if (slot == null) {
+            return;
+        }
+        FirstInput first = slot.firstInputs.get(partition);
+        if (first == null || first.model() != s.model()) {
+            slot.firstInputs.put(partition, new FirstInput(s.model(), offset));
+        }
+    }
+
+    /** The first input offset of a partition a model scored. */
+    private record FirstInput(ModelInfo model, long offset) {}
 
     /**
      * Statistics of a dataType that has had a model, a refused model, a removal or a record. A dataType whose first
@@ -781,6 +814,7 @@ public final class ModelRegistry implements AutoCloseable {
         final AtomicLong failedLoads = new AtomicLong();
         final AtomicReference<LoadFailure> lastFailure = new AtomicReference<>();
         final AtomicReference<Candidate> candidate = new AtomicReference<>();
+        final ConcurrentHashMap<Integer, FirstInput> firstInputs = new ConcurrentHashMap<>();
         final AtomicLong candidates = new AtomicLong();
         final AtomicLong promotions = new AtomicLong();
         final AtomicLong rollbacks = new AtomicLong();

@@ -96,7 +96,7 @@ public final class ServingSummary {
                     everywhere.put(type, false);
                 } else {
                     everywhere.putIfAbsent(type, true);
-                    out.merge(type, m, (a, b) -> a.since().isAfter(b.since()) ? b : a);
+                    out.merge(type, m, ServingSummary::merge);
                 }
             }
         }
@@ -150,6 +150,20 @@ public final class ServingSummary {
         long ca = a.candidate() == null ? -1 : a.candidate().compared();
         long cb = b.candidate() == null ? -1 : b.candidate().compared();
         return ca > cb;
+    }
+
+    /**
+     * Two registries' current model of a dataType: the same model (name, version, SHA-256) with the partitions of
+     * both and the earlier since; different models (mid-swap), the one that went live first.
+     */
+    private static CurrentModel merge(CurrentModel a, CurrentModel b) {
+        if (Objects.equals(a.model().name(), b.model().name()) && Objects.equals(a.model().version(), b.model().version())
+                && Objects.equals(a.model().sha256(), b.model().sha256())) {
+            Map<Integer, Long> from = new TreeMap<>(a.liveFrom());
+            from.putAll(b.liveFrom());
+            return new CurrentModel(a.model(), a.since().isAfter(b.since()) ? b.since() : a.since(), from);
+        }
+        return a.since().isAfter(b.since()) ? b : a;
     }
 
     /** When a registry's current model went live; a registry with no model counts as the least advanced. */

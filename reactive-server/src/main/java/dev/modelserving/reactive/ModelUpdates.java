@@ -9,8 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Applies every message of the models topic, in order, on a worker thread (loading a model can take a second):
- * a descriptor is loaded, validated and swapped in; a tombstone removes its dataType's model; anything else is
+ * Applies every message of the models topic, in order, on a worker thread (loading a model can take a second),
+ * as {@link dev.modelserving.model.ModelRegistry#apply} says: a descriptor is loaded, validated and swapped in (or
+ * loaded as the candidate); a tombstone removes its dataType's model or withdraws its version; anything else is
  * counted as a failed load.
  */
 @ApplicationScoped

@@ -47,7 +47,7 @@ public class Scorer {
     Scorer(ModelHolder models, ServingMetrics metrics, ServerSettings settings, Delivery delivery,
             StartupCatchUp catchUp, OutcomeWriter writer) {
         this.models = models;
-        this.scoring = new RecordScoring(metrics, settings);
+        this.scoring = new RecordScoring(metrics, settings).withLifecycle(models.lifecycle());
         this.delivery = delivery;
         this.catchUp = catchUp;
         this.writer = writer;

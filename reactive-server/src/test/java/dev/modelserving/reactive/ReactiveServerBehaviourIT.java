@@ -12,4 +12,9 @@ class ReactiveServerBehaviourIT extends ServerBehaviourSuite {
     protected ServerLauncher launcher() {
         return KnownServers.reactive(Path.of("."));
     }
+
+    @Override
+    protected boolean servesTheModelLifecycle() {
+        return true;
+    }
 }

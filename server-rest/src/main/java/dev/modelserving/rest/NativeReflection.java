@@ -1,12 +1,16 @@
 package dev.modelserving.rest;
 
 import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.Lifecycle;
+import dev.modelserving.model.LifecycleEvent;
 import dev.modelserving.model.LoadFailure;
 import dev.modelserving.model.ModelInfo;
 import dev.modelserving.model.ServingStats;
+import dev.modelserving.model.ShadowComparison;
 import dev.modelserving.proto.FeatureRecord;
 import dev.modelserving.proto.FeatureValue;
 import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.PromotionRule;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -18,7 +22,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {WineRecord.class, WineRecord.Builder.class, FeatureRecord.class,
         FeatureRecord.Builder.class, FeatureValue.class, FeatureValue.Builder.class, ModelDescriptor.class,
         ModelDescriptor.Builder.class, ServingResult.class, ServingResult.Builder.class, ServingStats.class,
-        CurrentModel.class, ModelInfo.class, LoadFailure.class})
+        CurrentModel.class, ModelInfo.class, LoadFailure.class, Lifecycle.class, LifecycleEvent.class,
+        ShadowComparison.Figures.class, PromotionRule.class, PromotionRule.Builder.class})
 final class NativeReflection {
 
     private NativeReflection() {}

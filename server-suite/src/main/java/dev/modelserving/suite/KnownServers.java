@@ -38,6 +38,7 @@ public final class KnownServers {
                 "-Dmodel-server.topics.models=" + s.topics().models(),
                 "-Dmodel-server.topics.results=" + s.topics().results(),
                 "-Dmodel-server.topics.dead-letters=" + s.topics().deadLetters(),
+                "-Dmodel-server.topics.shadow=" + s.topics().shadow(),
                 "-Dmp.messaging.incoming.data.group.id=" + s.consumerGroup(),
                 "-Dmodel-server.max-model-bytes=" + s.maxModelBytes(),
                 "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
@@ -62,6 +63,7 @@ public final class KnownServers {
                 "-Dmodel-server.topics.models=" + s.topics().models(),
                 "-Dmodel-server.topics.results=" + s.topics().results(),
                 "-Dmodel-server.topics.dead-letters=" + s.topics().deadLetters(),
+                "-Dmodel-server.topics.shadow=" + s.topics().shadow(),
                 "-Dmodel-server.max-model-bytes=" + s.maxModelBytes(),
                 "-Dmodel-server.work-dir=" + s.stateDir().resolve("work"),
                 "-jar", jar.toString()), s.httpPort(), s.logFile());
@@ -84,6 +86,7 @@ public final class KnownServers {
                 "--models-topic", s.topics().models(),
                 "--results-topic", s.topics().results(),
                 "--dead-letter-topic", s.topics().deadLetters(),
+                "--shadow-topic", s.topics().shadow(),
                 "--max-model-bytes", String.valueOf(s.maxModelBytes()),
                 "--work-dir", s.stateDir().resolve("work").toString(),
                 "--state-dir", s.stateDir().resolve("akka").toString()), s.httpPort(), s.logFile());

@@ -3,6 +3,7 @@ package dev.modelserving.suite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,9 +26,11 @@ import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelDigest;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelsTopic;
 import dev.modelserving.model.Prediction;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.proto.PromotionRule;
 import dev.modelserving.proto.ServingResult;
 import dev.modelserving.proto.WineRecord;
 import java.io.IOException;
@@ -43,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,9 +54,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -604,6 +615,210 @@ public abstract class ServerBehaviourSuite {
         }
     }
 
+    // ---- model lifecycle (README, "Model lifecycle") --------------------------------------------------------------
+
+    /**
+     * Whether the server under test takes part in the model lifecycle (versioned keys, candidates, shadow scoring,
+     * promotion and rollback): the lifecycle cases are skipped for a server that does not yet.
+     */
+    protected boolean servesTheModelLifecycle() {
+        return false;
+    }
+
+    @Test
+    void aCandidateScoresBesideTheLiveModelOnTheShadowTopicOnlyAndAPromotionMakesItLiveFromAnOffset()
+            throws Exception {
+        assumeTrue(servesTheModelLifecycle(), "this server does not serve the model lifecycle yet");
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        publishVersion(tree);
+        awaitServing(WINE, tree);
+        ModelDescriptor mlp = ProjectModel.MLP_FROZEN_GRAPH.descriptor("2").toBuilder().setCandidate(true).build();
+        publishVersion(mlp);
+        awaitState(WINE, s -> assertThat(s.path("lifecycle").path("candidate").path("candidate").asText())
+                .isEqualTo("'" + mlp.getName() + "' v2"));
+
+        Map<Position, WineRecord> shadowed = sendWinesToEveryPartition(0, 150);
+        Map<Position, List<ServingResult>> results = awaitResultsFor(shadowed.keySet());
+        assertThat(results.values()).allSatisfy(rs -> assertThat(rs).allSatisfy(r -> {
+            assertThat(r.getModelVersion()).as("only the live model's results").isEqualTo("1");
+            assertThat(r.getCandidate()).isFalse();
+        }));
+        Map<Position, ServingResult> candidate = awaitShadowFor(shadowed.keySet());
+        long agreeing = 0;
+        for (var e : candidate.entrySet()) {
+            ServingResult c = e.getValue();
+            assertThat(c.getCandidate()).isTrue();
+            assertThat(c.getModelVersion()).isEqualTo("2");
+            assertThat(c.getModelSha256()).isEqualTo(sha256(mlp));
+            assertThat(c.getLabel()).isEqualTo(expected(mlp, shadowed.get(e.getKey())).label());
+            agreeing += c.getLabel().equals(results.get(e.getKey()).get(0).getLabel()) ? 1 : 0;
+        }
+        long agreed = agreeing;
+        awaitState(WINE, s -> {
+            JsonNode comparison = s.path("lifecycle").path("candidate");
+            assertThat(comparison.path("compared").asLong()).isEqualTo(shadowed.size());
+            assertThat(comparison.path("labelAgreement").asDouble())
+                    .isCloseTo((double) agreed / shadowed.size(), within(1e-9));
+            assertThat(comparison.path("candidateErrors").asLong()).isZero();
+            assertThat(comparison.path("liveP99Ms").isNumber()).isTrue();
+            assertThat(comparison.path("candidateP99Ms").isNumber()).isTrue();
+        });
+
+        // promotion by command, as `loader promote` publishes it
+        publish(ModelsTopic.publishAgain(mlp, ModelDescriptor.LifecycleEvent.PROMOTED, "by the suite"));
+        awaitServing(WINE, mlp);
+        Map<Position, WineRecord> after = sendWinesToEveryPartition(150, 60);
+        Map<Position, List<ServingResult>> all = awaitResultsFor(after.keySet());
+        after.keySet().forEach(p -> assertThat(all.get(p)).allMatch(r -> r.getModelVersion().equals("2")));
+        JsonNode liveFrom = models().path(WINE).path("liveFrom");
+        for (int partition = 0; partition < TestKafka.DATA_PARTITIONS; partition++) {
+            long from = liveFrom.path(String.valueOf(partition)).asLong(-1);
+            assertThat(from).as("partition %d's first offset scored by v2", partition).isNotNegative();
+            for (var e : all.entrySet()) {
+                if (e.getKey().partition() == partition) {
+                    String expectedVersion = e.getKey().offset() < from ? "1" : "2";
+                    assertThat(e.getValue()).as("%s, v2 live from offset %d", e.getKey(), from)
+                            .allMatch(r -> r.getModelVersion().equals(expectedVersion));
+                }
+            }
+        }
+        JsonNode lifecycle = state(WINE).path("lifecycle");
+        assertThat(lifecycle.path("promotions").asLong()).isEqualTo(1);
+        assertThat(lifecycle.path("candidate").isNull()).as("no candidate after its promotion").isTrue();
+        assertThat(kinds(lifecycle)).containsSubsequence("candidate", "promoted");
+    }
+
+    @Test
+    @WithServerSetting(key = "model-server.rollback-within-records", value = "100")
+    void aCandidatePromotesItselfByItsRuleAndANewModelThatFailsIsRolledBackByItself() throws Exception {
+        assumeTrue(servesTheModelLifecycle(), "this server does not serve the model lifecycle yet");
+        ModelDescriptor v1 = ProjectModel.DECISION_TREE.descriptor("1");
+        publishVersion(v1);
+        awaitServing(WINE, v1);
+        ModelDescriptor v2 = ProjectModel.DECISION_TREE.descriptor("2").toBuilder().setCandidate(true)
+                .setPromotionRule(PromotionRule.newBuilder().setAfterRecords(60).setMinLabelAgreement(0.99)).build();
+        publishVersion(v2);
+        awaitState(WINE, s -> assertThat(s.path("lifecycle").path("candidate").isObject()).isTrue());
+        Map<Position, WineRecord> sent = new LinkedHashMap<>(sendWinesToEveryPartition(0, 90));
+        ModelDescriptor promoted = ModelsTopic.model(v2);
+        awaitServing(WINE, promoted);
+        awaitState(WINE, s -> assertThat(kinds(s.path("lifecycle"))).containsSubsequence("candidate",
+                "promotion requested", "promoted"));
+
+        // a version that loads but cannot score a wine: it names a measurement wine records do not have
+        String pmml = new String(ProjectModel.LINEAR_REGRESSION.bytes(), StandardCharsets.UTF_8)
+                .replace("\"alcohol\"", "\"colour\"");
+        ModelDescriptor v3 = ProjectModel.LINEAR_REGRESSION.descriptor("3").toBuilder().setName("needs-colour")
+                .setData(ByteString.copyFromUtf8(pmml)).build();
+        publishVersion(v3);
+        awaitServing(WINE, v3);
+        Map<Position, WineRecord> failing = sendWinesToEveryPartition(90, 30);
+        sent.putAll(failing);
+        awaitServing(WINE, promoted);
+        Map<Position, WineRecord> back = sendWinesToEveryPartition(120, 30);
+        sent.putAll(back);
+
+        // no record lost: each has a result, or a dead letter saying v3 could not score it
+        Set<Position> deadLettered = new HashSet<>();
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            deadLettered.clear();
+            for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.deadLetters())) {
+                assertThat(header(m, "error")).contains("needs-colour");
+                String source = header(m, "source");
+                deadLettered.add(new Position(Integer.parseInt(source.substring(source.indexOf('[') + 1,
+                        source.indexOf(']'))), Long.parseLong(source.substring(source.indexOf('@') + 1))));
+            }
+            Set<Position> scored = new HashSet<>();
+            kafka.readAll(topics.results()).forEach(m -> {
+                try {
+                    ServingResult r = result(m);
+                    scored.add(new Position(r.getSourcePartition(), r.getSourceOffset()));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            scored.addAll(deadLettered);
+            assertThat(scored).as(diagnostics()).containsAll(sent.keySet());
+        });
+        assertThat(deadLettered).as("v3 failed some records before its rollback").isNotEmpty();
+        Map<Position, List<ServingResult>> results = awaitResultsFor(back.keySet());
+        back.keySet().forEach(p -> assertThat(results.get(p)).allMatch(r -> r.getModelVersion().equals("2")));
+        JsonNode lifecycle = state(WINE).path("lifecycle");
+        assertThat(lifecycle.path("automaticRollbacks").asLong()).isEqualTo(1);
+        assertThat(lifecycle.path("rollbacks").asLong()).isEqualTo(1);
+        assertThat(lifecycle.path("promotions").asLong()).isEqualTo(1);
+        assertThat(kinds(lifecycle)).containsSubsequence("promoted", "live", "rollback requested", "rolled back");
+        assertThat(lifecycle.path("events").findValuesAsText("detail"))
+                .anyMatch(d -> d.startsWith("automatic: 'needs-colour' v3 failed"));
+    }
+
+    @Test
+    void aRollbackByCommandAndARefusedLatestVersionSurviveCompactionAndARestart() throws Exception {
+        assumeTrue(servesTheModelLifecycle(), "this server does not serve the model lifecycle yet");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            // small segments, cleaned at once: compaction happens within the case
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topics.models()),
+                    List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.SEGMENT_MS_CONFIG, "100"),
+                                    AlterConfigOp.OpType.SET),
+                            new AlterConfigOp(new ConfigEntry(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01"),
+                                    AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        }
+        ModelDescriptor v1 = ProjectModel.LINEAR_REGRESSION.descriptor("1");
+        ModelDescriptor v2 = ProjectModel.DECISION_TREE.descriptor("2");
+        publishVersion(v1);
+        awaitServing(WINE, v1);
+        publishVersion(v2);
+        awaitServing(WINE, v2);
+        // rollback by command, as `loader rollback --data-type wine` publishes it
+        publish(ModelsTopic.publishAgain(v1, ModelDescriptor.LifecycleEvent.ROLLED_BACK, "by the suite"));
+        awaitServing(WINE, v1);
+        ModelDescriptor v3 = pmml("broken", "<PMML".getBytes(StandardCharsets.UTF_8)).toBuilder().setVersion("3")
+                .build();
+        publishVersion(v3);
+        awaitState(WINE, s -> assertThat(s.path("lastLoadFailure").path("version").asText()).isEqualTo("3"));
+        assertThat(models().path(WINE).path("model").path("version").asText()).isEqualTo("1");
+
+        server.stop();
+        // compaction: the first v1 message goes, the one published again stays
+        waitUpTo(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Thread.sleep(150); // past segment.ms: the next message rolls the segment the cleaner may then clean
+            kafka.send(topics.models(), "roll/1", null);
+            List<String> keys = kafka.readAll(topics.models()).stream().map(ConsumerRecord::key).toList();
+            assertThat(keys).as("the models topic, compacted").startsWith("wine/2", "wine/1", "wine/3");
+        });
+        server = launcher().start(settings);
+        starts++;
+
+        awaitServing(WINE, v1);
+        Map<Position, WineRecord> sent = sendWines(WINE, 0, 20);
+        Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
+        sent.forEach((p, r) -> assertThat(results.get(p)).allSatisfy(res -> {
+            assertThat(res.getModelVersion()).isEqualTo("1");
+            assertThat(res.getValue()).isCloseTo(expected(v1, r).value(), within(1e-9));
+        }));
+    }
+
+    /** The kinds of a lifecycle's events, oldest first. */
+    private static List<String> kinds(JsonNode lifecycle) {
+        List<String> out = new ArrayList<>();
+        lifecycle.path("events").forEach(e -> out.add(e.path("kind").asText()));
+        return out;
+    }
+
+    /** Waits until every position has a candidate's result on the shadow topic; returns the last of each. */
+    private Map<Position, ServingResult> awaitShadowFor(Set<Position> positions) {
+        Map<Position, ServingResult> out = new HashMap<>();
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            out.clear();
+            for (ConsumerRecord<String, byte[]> m : kafka.readAll(topics.shadow())) {
+                ServingResult r = result(m);
+                out.put(new Position(r.getSourcePartition(), r.getSourceOffset()), r);
+            }
+            assertThat(out.keySet()).as(diagnostics()).containsAll(positions);
+        });
+        return out;
+    }
+
     /**
      * A wait for a condition: an assertion that does not hold yet, or a REST call that timed out or was refused (a
      * server busy loading TensorFlow or collecting garbage on a loaded machine), is tried again until the deadline.
@@ -638,6 +853,15 @@ public abstract class ServerBehaviourSuite {
 
     private void publish(ModelDescriptor d) throws Exception {
         kafka.send(topics.models(), d.getDataType(), d.toByteArray());
+    }
+
+    /** Publishes under the version's own key, {@code dataType/version}. */
+    private void publishVersion(ModelDescriptor d) throws Exception {
+        kafka.send(topics.models(), ModelsTopic.key(d), d.toByteArray());
+    }
+
+    private void publish(ModelsTopic.Message m) throws Exception {
+        kafka.send(topics.models(), m.key(), m.value());
     }
 
     private static ModelDescriptor pmml(String name, byte[] bytes) {

@@ -18,6 +18,7 @@ public final class RecordScoring {
     private final ServingMetrics metrics;
     private final RecordFormat defaultFormat;
     private final ResultFormat resultFormat;
+    private volatile ModelLifecycleEdge lifecycle;
 
     /**
      * @param defaultFormat the format of a record without a {@value RecordFormat#HEADER} header
@@ -41,11 +42,43 @@ public final class RecordScoring {
         }
     }
 
+    /**
+     * Shadow scoring and lifecycle requests through this edge (README, "Model lifecycle"): the outcomes of a
+     * registry's scorings ({@link #outcomes(List, List, ModelRegistry)}) are shadowed by its candidates.
+     */
+    public RecordScoring withLifecycle(ModelLifecycleEdge edge) {
+        this.lifecycle = edge;
+        return this;
+    }
+
     /** Scores a batch with one model call per dataType; the outcomes are in the batch's order. */
     public <P> List<Outcome<P>> score(List<DataRecord<P>> batch, ModelRegistry registry) {
         List<Decoded<P>> decoded = new ArrayList<>(batch.size());
         batch.forEach(in -> decoded.add(decode(in)));
-        return outcomes(decoded, registry.scoreBatch(records(decoded)));
+        return outcomes(decoded, registry.scoreBatch(records(decoded)), registry);
+    }
+
+    /**
+     * The outcomes of a batch scored by {@code registry}, as {@link #outcomes(List, List)} makes them; then each
+     * result's input position is noted in the registry (from which offset its model serves each partition), and
+     * the batch is handed to the candidates' shadow scoring, if there is a candidate.
+     */
+    public <P> List<Outcome<P>> outcomes(List<Decoded<P>> decoded, List<Scored> scored, ModelRegistry registry) {
+        List<Outcome<P>> out = outcomes(decoded, scored);
+        int k = 0;
+        for (Decoded<P> d : decoded) {
+            if (!d.isDeadLetter()) {
+                Scored s = scored.get(k++);
+                if (!s.isSkipped()) {
+                    registry.scoredInput(s, d.in().partition(), d.in().offset());
+                }
+            }
+        }
+        ModelLifecycleEdge edge = lifecycle;
+        if (edge != null) {
+            edge.shadow(registry, decoded, scored);
+        }
+        return out;
     }
 
     /**

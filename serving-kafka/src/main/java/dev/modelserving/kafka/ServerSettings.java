@@ -1,5 +1,6 @@
 package dev.modelserving.kafka;
 
+import dev.modelserving.model.LifecycleRules;
 import dev.modelserving.model.LoadingPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.PropertiesConfigSource;
@@ -98,11 +99,38 @@ public interface ServerSettings {
         @WithName("dead-letters")
         @WithDefault(Topics.DEFAULT_DEAD_LETTERS)
         String deadLetters();
+
+        @WithDefault(Topics.DEFAULT_SHADOW)
+        String shadow();
     }
 
     /** The topic names as the Kafka edge uses them. */
     default Topics topicNames() {
-        return new Topics(topics().data(), topics().models(), topics().results(), topics().deadLetters());
+        return new Topics(topics().data(), topics().models(), topics().results(), topics().deadLetters(),
+                topics().shadow());
+    }
+
+    /**
+     * A newly live model is watched for this many of its first records; if more than
+     * {@link #rollbackErrorRate()} of them fail, the previous version is published again. 0 turns this off.
+     */
+    @WithDefault("1000")
+    long rollbackWithinRecords();
+
+    /** The share of a newly live model's first records that may fail before it is rolled back. */
+    @WithDefault("0.05")
+    double rollbackErrorRate();
+
+    /**
+     * At most this many records wait to be scored by candidate models; records beyond it are not shadowed (counted
+     * as not compared), so a slow candidate never holds back the live results or fills memory.
+     */
+    @WithDefault("10000")
+    int shadowQueueRecords();
+
+    /** When a newly live model is rolled back by itself. */
+    default LifecycleRules lifecycleRules() {
+        return new LifecycleRules(rollbackWithinRecords(), rollbackErrorRate());
     }
 
     /** What models may be loaded, and from where. */

@@ -65,6 +65,13 @@ public final class ServingMetrics {
     public void model(LoadOutcome outcome) {
         if (outcome instanceof LoadOutcome.Loaded loaded) {
             meters.counter("modelserving.model.swaps", "dataType", loaded.model().dataType()).increment();
+            if (loaded.event().equals("promoted")) {
+                meters.counter("modelserving.model.promotions", "dataType", loaded.model().dataType()).increment();
+            } else if (loaded.event().equals("rolled back")) {
+                meters.counter("modelserving.model.rollbacks", "dataType", loaded.model().dataType()).increment();
+            }
+        } else if (outcome instanceof LoadOutcome.CandidateLoaded c) {
+            meters.counter("modelserving.model.candidates", "dataType", c.candidate().dataType()).increment();
         } else if (outcome instanceof LoadOutcome.Rejected rejected) {
             meters.counter("modelserving.model.failed_loads", "dataType", String.valueOf(rejected.dataType()))
                     .increment();

@@ -12,16 +12,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The four topics of the system. {@link #withPrefix(String)} names them alike ({@value #DEFAULT_PREFIX} gives
- * models_data, models_models, models_results, models_data_dlq); tests use a prefix of their own so they do not see
- * each other's records.
+ * The five topics of the system. {@link #withPrefix(String)} names them alike ({@value #DEFAULT_PREFIX} gives
+ * models_data, models_models, models_results, models_data_dlq, models_shadow); tests use a prefix of their own so
+ * they do not see each other's records.
  *
  * @param data the records to score (WineRecords, FeatureRecords or JSON; see {@link RecordFormat})
- * @param models model descriptors keyed by dataType; compacted, so the latest model per dataType is kept
+ * @param models model descriptors keyed by dataType or dataType/version; compacted, so the latest message per key
+ *     is kept (README, "Model lifecycle")
  * @param results ServingResults
  * @param deadLetters records that could not be decoded or scored, the reason in a header
+ * @param shadow the candidate models' ServingResults (marked {@code candidate}), beside the live model's results
  */
-public record Topics(String data, String models, String results, String deadLetters) {
+public record Topics(String data, String models, String results, String deadLetters, String shadow) {
 
     public static final String DEFAULT_PREFIX = "models_";
     /**
@@ -41,21 +43,23 @@ public record Topics(String data, String models, String results, String deadLett
     public static final String DEFAULT_MODELS = DEFAULT_PREFIX + "models";
     public static final String DEFAULT_RESULTS = DEFAULT_PREFIX + "results";
     public static final String DEFAULT_DEAD_LETTERS = DEFAULT_PREFIX + "data_dlq";
-    /** models_data, models_models, models_results, models_data_dlq. */
+    public static final String DEFAULT_SHADOW = DEFAULT_PREFIX + "shadow";
+    /** models_data, models_models, models_results, models_data_dlq, models_shadow. */
     public static final Topics DEFAULT = new Topics(DEFAULT_DATA, DEFAULT_MODELS, DEFAULT_RESULTS,
-            DEFAULT_DEAD_LETTERS);
+            DEFAULT_DEAD_LETTERS, DEFAULT_SHADOW);
 
     public static Topics withPrefix(String prefix) {
-        return new Topics(prefix + "data", prefix + "models", prefix + "results", prefix + "data_dlq");
+        return new Topics(prefix + "data", prefix + "models", prefix + "results", prefix + "data_dlq",
+                prefix + "shadow");
     }
 
     /** The same topics, but records are read from another data topic. */
     public Topics withData(String dataTopic) {
-        return new Topics(dataTopic, models, results, deadLetters);
+        return new Topics(dataTopic, models, results, deadLetters, shadow);
     }
 
     public List<String> all() {
-        return List.of(data(), models(), results(), deadLetters());
+        return List.of(data(), models(), results(), deadLetters(), shadow());
     }
 
     /**
@@ -85,7 +89,8 @@ public record Topics(String data, String models, String results, String deadLett
                                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES))),
                         new NewTopic(results(), partitions, replicationFactor),
-                        new NewTopic(deadLetters(), one, replicationFactor))
+                        new NewTopic(deadLetters(), one, replicationFactor),
+                        new NewTopic(shadow(), partitions, replicationFactor))
                 .stream().filter(t -> !existing.contains(t.name())).toList();
         if (!missing.isEmpty()) {
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
