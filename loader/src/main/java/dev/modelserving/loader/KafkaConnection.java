@@ -83,6 +83,15 @@ final class KafkaConnection {
         return new KafkaProducer<>(with(config));
     }
 
+    /** A consumer without a group (for assigned partitions), with the loader's own settings over its defaults. */
+    KafkaConsumer<String, byte[]> consumer(Map<String, Object> own) {
+        Map<String, Object> config = new HashMap<>(own);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new KafkaConsumer<>(with(config));
+    }
+
     KafkaConsumer<String, byte[]> consumer(String group, String offsetReset) {
         return new KafkaConsumer<>(with(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * given one), the topics, wine records at a steady rate and the project's models in turn.
  */
 @Command(name = "loader", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
-        subcommands = {RunCommand.class, PublishModelCommand.class, ReadCommand.class},
+        subcommands = {RunCommand.class, PublishModelCommand.class, ShadowCommand.class, PromoteCommand.class,
+                RollbackCommand.class, ModelsCommand.class, ReadCommand.class},
         description = {"Publishes wine records and models to Kafka and reads the topics back.",
                 "Without a subcommand: run (see `loader run --help`)."})
 public final class LoaderMain implements Callable<Integer> {

@@ -34,7 +34,7 @@ class PublishModelCommandTest {
     Path tmp;
 
     @Test
-    void publishesAValidatedModelKeyedByItsDataType(EmbeddedKafkaBroker kafka) throws Exception {
+    void publishesAValidatedModelKeyedByItsDataTypeAndVersion(EmbeddedKafkaBroker kafka) throws Exception {
         byte[] tree = ProjectModel.DECISION_TREE.bytes();
         Path file = Files.write(tmp.resolve("tree.pmml"), tree);
 
@@ -44,10 +44,10 @@ class PublishModelCommandTest {
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         String version = ModelDigest.sha256(tree).substring(0, 12);
         assertThat(cli.out().strip()).isEqualTo("published model 'tree' v" + version + " PMML, " + tree.length
-                + " bytes, dataType=red (my tree) to pm1_models[0]@0");
+                + " bytes, dataType=red (my tree) as red/" + version + " to pm1_models[0]@0");
         List<ConsumerRecord<String, byte[]>> models = TestKafka.readAll(kafka.bootstrapServers(), "pm1_models", false);
         assertThat(models).hasSize(1);
-        assertThat(models.get(0).key()).isEqualTo("red");
+        assertThat(models.get(0).key()).isEqualTo("red/" + version);
         ModelDescriptor d = ModelDescriptor.parseFrom(models.get(0).value());
         assertThat(d.getModeltype()).isEqualTo(ModelDescriptor.ModelType.PMML);
         assertThat(d.getData().toByteArray()).isEqualTo(tree);
