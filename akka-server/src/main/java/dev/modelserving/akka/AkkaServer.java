@@ -180,7 +180,8 @@ public final class AkkaServer implements Callable<Integer> {
         }
         ServerConfig config = new ServerConfig(bootstrapServers, kafka, settings.topicNames(), groupId, host, port, p,
                 settings.loadingPolicy(), stateDir.toAbsolutePath(), settings.modelsCatchUp(),
-                settings.maxMessageBytes(), settings.data().format(), settings.results().format());
+                settings.maxMessageBytes(), settings.data().format(), settings.results().format(),
+                settings.lifecycleRules(), settings.shadowQueueRecords());
         ActorSystem system = ActorSystem.create("akka-server", akkaConfig());
         try {
             Serving.start(system, config);

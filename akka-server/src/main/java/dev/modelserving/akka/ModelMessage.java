@@ -3,11 +3,13 @@ package dev.modelserving.akka;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.ModelsTopic;
 import dev.modelserving.proto.ModelDescriptor;
 
 /**
- * A message of the models topic: a descriptor (or bytes that should be one) keyed by dataType, or a tombstone
- * ({@code value == null}) that stops serving the dataType, and where it is on the topic. {@link #CAUGHT_UP} is no
+ * A message of the models topic: a descriptor (or bytes that should be one) keyed by dataType or dataType/version,
+ * or a tombstone ({@code value == null}) that stops serving the dataType or withdraws the version, and where it is
+ * on the topic. {@link #CAUGHT_UP} is no
  * message: it says the models topic has been read up to where it ended when the server started.
  */
 record ModelMessage(String dataType, byte[] value, int partition, long offset) {
@@ -23,11 +25,15 @@ record ModelMessage(String dataType, byte[] value, int partition, long offset) {
         return this == CAUGHT_UP;
     }
 
-    /** The dataType the message is for: the descriptor's own, else the message key. */
+    /**
+     * The dataType the message is for: the descriptor's own, else the message key's ({@code wine} of {@code wine}
+     * or {@code wine/3}, {@link ModelsTopic}).
+     */
     String routingKey() {
+        String own = null;
         if (value != null) {
             try {
-                String own = ModelDescriptor.parseFrom(value).getDataType();
+                own = ModelDescriptor.parseFrom(value).getDataType();
                 if (!own.isBlank()) {
                     return own;
                 }
@@ -35,7 +41,8 @@ record ModelMessage(String dataType, byte[] value, int partition, long offset) {
                 // not a descriptor: the key decides, and the registry refuses it with the reason
             }
         }
-        return dataType == null || dataType.isBlank() ? ModelRegistry.OTHER_DATA_TYPES : dataType;
+        return dataType == null || dataType.isBlank() ? ModelRegistry.OTHER_DATA_TYPES
+                : ModelsTopic.parse(dataType, own).dataType();
     }
 
     /** Applies the message to a registry: offers the model, removes it, or refuses what is not a descriptor. */

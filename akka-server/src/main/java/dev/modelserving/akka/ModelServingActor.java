@@ -10,7 +10,6 @@ import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.Features;
 import dev.modelserving.model.LoadOutcome;
-import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
@@ -20,13 +19,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
- * Serves one dataType: scores its records with its current model and keeps its statistics. The live model's
- * descriptor is saved when a model goes live (removed when it is removed), before the update is answered: a save
+ * Serves one dataType: scores its records with its current model and keeps its statistics. Its models (the live
+ * model's descriptor, the previous version's and the candidate's) are saved when a message changes them, before
+ * the update is answered: a save
  * that fails answers with the failure, so the models stream does not move past the message and applies it again.
  * The statistics are saved when a model changes, at most every {@value #SAVE_EVERY_MS} ms while records are
  * scored, and when the actor stops. A new actor on the same directory starts with the saved model and statistics.
@@ -58,19 +60,24 @@ final class ModelServingActor extends AbstractActorWithTimers {
     private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
     private final String dataType;
     private final ModelRegistry registry;
+    private final Map<String, ModelRegistry> live;
     private final SavedServing saved;
     private final ServingMetrics metrics;
     private final Executor loading;
     private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
     private boolean unsaved;
 
-    static Props props(String dataType, ModelFactory factory, Path stateDir, ServingMetrics metrics) {
-        return Props.create(ModelServingActor.class, () -> new ModelServingActor(dataType, factory, stateDir, metrics));
+    static Props props(String dataType, Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live,
+            Path stateDir, ServingMetrics metrics) {
+        return Props.create(ModelServingActor.class,
+                () -> new ModelServingActor(dataType, registries, live, stateDir, metrics));
     }
 
-    private ModelServingActor(String dataType, ModelFactory factory, Path stateDir, ServingMetrics metrics) {
+    private ModelServingActor(String dataType, Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live,
+            Path stateDir, ServingMetrics metrics) {
         this.dataType = dataType;
-        this.registry = new ModelRegistry(factory);
+        this.registry = registries.get();
+        this.live = live;
         this.saved = new SavedServing(stateDir, dataType);
         this.metrics = metrics;
         this.loading = getContext().getSystem().dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
@@ -80,9 +87,9 @@ final class ModelServingActor extends AbstractActorWithTimers {
     public void preStart() {
         try {
             Optional<ServingStats> stats = saved.stats();
-            Optional<ModelDescriptor> model = saved.model();
-            if (stats.isPresent() || model.isPresent()) {
-                LoadOutcome outcome = registry.restore(dataType, model.orElse(null), stats.orElse(emptyStats()));
+            ModelRegistry.SavedModels models = saved.models();
+            if (stats.isPresent() || models.live() != null) {
+                LoadOutcome outcome = registry.restore(dataType, models, stats.orElse(emptyStats()));
                 log.info("dataType '{}' restored from {}: {}", dataType, saved.dir(), outcome.message());
             }
         } catch (IOException | RuntimeException e) {
@@ -90,6 +97,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
                     saved.dir(), e.toString());
         }
         getTimers().startTimerWithFixedDelay(Save.INSTANCE, Save.INSTANCE, Duration.ofMillis(SAVE_EVERY_MS));
+        live.put(dataType, registry);
     }
 
     @Override
@@ -145,12 +153,13 @@ final class ModelServingActor extends AbstractActorWithTimers {
                 .build();
     }
 
-    /** Saves what went live (or its removal), then the statistics; throws when the model could not be saved. */
+    /**
+     * Saves the models of the dataType as they are now (the live one, the previous one and the candidate) unless
+     * the message was refused, then the statistics; throws when the models could not be saved.
+     */
     private void saveModel(LoadOutcome outcome, ModelMessage message) throws IOException {
-        if (outcome instanceof LoadOutcome.Loaded) {
-            saved.saveModel(ModelDescriptor.parseFrom(message.value()));
-        } else if (outcome instanceof LoadOutcome.Removed) {
-            saved.removeModel();
+        if (!(outcome instanceof LoadOutcome.Rejected)) {
+            saved.saveModels(registry.savedModels(dataType));
         }
         saveStats();
     }
@@ -166,6 +175,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
 
     @Override
     public void postStop() {
+        live.remove(dataType, registry);
         saveStats();
         ModelRegistry closing = registry;
         pending.whenComplete((outcome, error) -> closing.close()); // a model still loading is closed too

@@ -7,7 +7,6 @@ import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.DataTypeGroup;
-import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -43,16 +43,26 @@ final class ModelServingManager extends AbstractActor {
 
     private static final Duration ASK = Duration.ofSeconds(5);
 
-    private final ModelFactory factory;
+    private final Supplier<ModelRegistry> registries;
+    private final Map<String, ModelRegistry> live;
     private final Path stateDir;
     private final ServingMetrics metrics;
 
-    static Props props(ModelFactory factory, Path stateDir, ServingMetrics metrics) {
-        return Props.create(ModelServingManager.class, () -> new ModelServingManager(factory, stateDir, metrics));
+    /**
+     * @param registries makes each dataType actor's registry
+     * @param live where each dataType actor shows its registry while it runs (the shared Kafka edge notes the
+     *     partitions' offsets and shadows records through it)
+     */
+    static Props props(Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live, Path stateDir,
+            ServingMetrics metrics) {
+        return Props.create(ModelServingManager.class,
+                () -> new ModelServingManager(registries, live, stateDir, metrics));
     }
 
-    private ModelServingManager(ModelFactory factory, Path stateDir, ServingMetrics metrics) {
-        this.factory = factory;
+    private ModelServingManager(Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live, Path stateDir,
+            ServingMetrics metrics) {
+        this.registries = registries;
+        this.live = live;
         this.stateDir = stateDir;
         this.metrics = metrics;
     }
@@ -141,7 +151,7 @@ final class ModelServingManager extends AbstractActor {
             if (countChildren() >= ModelRegistry.MAX_DATA_TYPES && !type.equals(ModelRegistry.OTHER_DATA_TYPES)) {
                 return actorFor(ModelRegistry.OTHER_DATA_TYPES);
             }
-            return getContext().actorOf(ModelServingActor.props(type, factory, stateDir, metrics), name);
+            return getContext().actorOf(ModelServingActor.props(type, registries, live, stateDir, metrics), name);
         });
     }
 

@@ -15,12 +15,12 @@ import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.LoadOutcome;
-import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.rest.ServingState;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The {@code stage} processor: one stage with a models inlet and a data inlet. It swaps in each model that arrives
@@ -44,13 +44,15 @@ final class ModelServingStage<P>
     private final FanInShape2<ModelMessage, List<DataRecord<P>>, List<Outcome<P>>> shape =
             new FanInShape2<>(models, data, out);
 
-    private final ModelFactory factory;
+    private final Supplier<ModelRegistry> registries;
     private final ServingMetrics metrics;
     private final RecordScoring scoring;
     private final Executor loading;
 
-    ModelServingStage(ModelFactory factory, ServingMetrics metrics, RecordScoring scoring, Executor loading) {
-        this.factory = factory;
+    /** @param registries makes the stage's registry (each materialization has its own) */
+    ModelServingStage(Supplier<ModelRegistry> registries, ServingMetrics metrics, RecordScoring scoring,
+            Executor loading) {
+        this.registries = registries;
         this.metrics = metrics;
         this.scoring = scoring;
         this.loading = loading;
@@ -69,7 +71,7 @@ final class ModelServingStage<P>
 
     private final class Logic extends GraphStageLogic {
 
-        private final ModelRegistry registry = new ModelRegistry(factory);
+        private final ModelRegistry registry = registries.get();
         private volatile boolean caughtUp;
         private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
         private AsyncCallback<LoadOutcome> loaded;

@@ -1,6 +1,7 @@
 package dev.modelserving.akka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /**
  * What a serving actor keeps on disk for its dataType, so a restarted server serves the same model with the same
- * statistics without a republish: {@code model.pb} (the live model's descriptor) and {@code stats.json}, in a
+ * statistics without a republish: {@code model.pb} (the live model's descriptor), {@code previous.pb} (the version a
+ * rollback goes back to), {@code candidate.pb} (the candidate's, with its rule) and {@code stats.json}, in a
  * directory per dataType. The directory is named by the dataType hex-encoded (any dataType is a safe file name);
  * a dataType of more than {@value #MAX_HEX_BYTES} bytes, whose hex name would pass the file system's 255, gets
  * {@value #HASHED} and the SHA-256 of its bytes instead, with the dataType itself in {@value #DATA_TYPE_FILE}.
@@ -25,6 +27,8 @@ import java.util.Optional;
 final class SavedServing {
 
     static final String MODEL_FILE = "model.pb";
+    static final String PREVIOUS_FILE = "previous.pb";
+    static final String CANDIDATE_FILE = "candidate.pb";
     static final String STATS_FILE = "stats.json";
     static final String DATA_TYPE_FILE = "datatype";
     static final int MAX_HEX_BYTES = 100;
@@ -70,28 +74,40 @@ final class SavedServing {
         return dir;
     }
 
-    /** The saved descriptor of the live model, if there is one. */
-    Optional<ModelDescriptor> model() throws IOException {
-        Path f = dir.resolve(MODEL_FILE);
+    /** The saved descriptors of the live model, the previous version and the candidate (null where none is saved). */
+    ModelRegistry.SavedModels models() throws IOException {
+        return new ModelRegistry.SavedModels(descriptor(MODEL_FILE).orElse(null),
+                descriptor(PREVIOUS_FILE).orElse(null), descriptor(CANDIDATE_FILE).orElse(null));
+    }
+
+    private Optional<ModelDescriptor> descriptor(String name) throws IOException {
+        Path f = dir.resolve(name);
         return Files.exists(f) ? Optional.of(ModelDescriptor.parseFrom(Files.readAllBytes(f))) : Optional.empty();
+    }
+
+    /** Saves the models of the dataType; a role without a model has its file removed. */
+    void saveModels(ModelRegistry.SavedModels models) {
+        save(MODEL_FILE, models.live());
+        save(PREVIOUS_FILE, models.previous());
+        save(CANDIDATE_FILE, models.candidate());
+    }
+
+    private void save(String name, ModelDescriptor d) {
+        if (d != null) {
+            write(name, d.toByteArray());
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + dir.resolve(name), e);
+        }
     }
 
     /** The saved statistics, if there are some. */
     Optional<ServingStats> stats() throws IOException {
         Path f = dir.resolve(STATS_FILE);
         return Files.exists(f) ? Optional.of(json.readValue(f.toFile(), ServingStats.class)) : Optional.empty();
-    }
-
-    void saveModel(ModelDescriptor d) {
-        write(MODEL_FILE, d.toByteArray());
-    }
-
-    void removeModel() {
-        try {
-            Files.deleteIfExists(dir.resolve(MODEL_FILE));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not remove " + dir.resolve(MODEL_FILE), e);
-        }
     }
 
     void saveStats(ServingStats stats) {

@@ -3,6 +3,7 @@ package dev.modelserving.akka;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.Topics;
+import dev.modelserving.model.LifecycleRules;
 import dev.modelserving.model.LoadingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.Map;
  */
 record ServerConfig(String bootstrapServers, Map<String, String> kafkaProperties, Topics topics, String groupId,
         String host, int port, Processor processor, LoadingPolicy loading, Path stateDir, Duration modelsCatchUp,
-        long maxMessageBytes, RecordFormat dataFormat, ResultFormat resultsFormat) {
+        long maxMessageBytes, RecordFormat dataFormat, ResultFormat resultsFormat, LifecycleRules lifecycle,
+        int shadowQueueRecords) {
 
     ServerConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);

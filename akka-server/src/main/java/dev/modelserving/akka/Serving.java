@@ -25,10 +25,13 @@ import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
+import dev.modelserving.kafka.KafkaClientProperties;
+import dev.modelserving.kafka.ModelLifecycleEdge;
 import dev.modelserving.kafka.RecordScoring;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.Features;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +73,9 @@ final class Serving {
     private final OutcomeWriter writer;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ModelFactory factory;
+    private final ModelLifecycleEdge lifecycle;
+    /** The actor processor's registries by dataType, while their actors run. */
+    private final Map<String, ModelRegistry> actorRegistries = new ConcurrentHashMap<>();
     private final Executor blocking;
     private final List<UniqueKillSwitch> switches = new ArrayList<>();
     private final List<CompletionStage<Done>> streams = new ArrayList<>();
@@ -80,7 +87,9 @@ final class Serving {
         this.config = config;
         this.kafka = new KafkaIO(system, config);
         this.metrics = new ServingMetrics(meters);
-        this.scoring = new RecordScoring(metrics, config.dataFormat(), config.resultsFormat());
+        this.lifecycle = new ModelLifecycleEdge(KafkaClientProperties.forClient(Map.of(), config.kafkaProperties(),
+                config.bootstrapServers()), config.topics(), config.resultsFormat(), config.shadowQueueRecords(), meters);
+        this.scoring = new RecordScoring(metrics, config.dataFormat(), config.resultsFormat()).withLifecycle(lifecycle);
         this.delivery = new Delivery(metrics);
         this.writer = kafka.writer(delivery);
         this.factory = new ModelFactory(config.loading());
@@ -135,6 +144,7 @@ final class Serving {
                 })
                 .thenApply(done -> {
                     delivery.close();
+                    lifecycle.close();
                     return Done.getInstance();
                 });
     }
@@ -149,8 +159,8 @@ final class Serving {
         AtomicReference<ServingView> current = new AtomicReference<>(ServingView.none());
         // The stage asks its island's source for one batch at a time (not the default 16), so that each batch holds
         // everything that came while the stage scored the last one.
-        run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(factory, metrics,
-                        scoring, blocking).withAttributes(Attributes.inputBuffer(1, 1)), (b, stage) -> {
+        run(() -> Source.fromGraph(GraphDSL.create(new ModelServingStage<CommittableOffset>(this::newRegistry,
+                        metrics, scoring, blocking).withAttributes(Attributes.inputBuffer(1, 1)), (b, stage) -> {
                     b.from(b.add(kafka.models(blocking, Map.of()))).toInlet(stage.in0());
                     // An island of its own: records gather into a batch while the stage scores the last one
                     // (fused with the stage, the source would hand it a record at a time).
@@ -167,7 +177,8 @@ final class Serving {
     // ---- actor: a router and one serving actor per dataType -------------------------------------------------
 
     private void startActors() {
-        ActorRef manager = system.actorOf(ModelServingManager.props(factory, config.stateDir(), metrics), "models");
+        ActorRef manager = system.actorOf(ModelServingManager.props(this::newRegistry, actorRegistries,
+                config.stateDir(), metrics), "models");
         CompletableFuture<Done> modelsCaughtUp = new CompletableFuture<>();
         ModelsPosition position = new ModelsPosition(config.stateDir());
         // an update is answered once its load (bounded by the model load timeout) is done and saved
@@ -209,7 +220,12 @@ final class Serving {
         CompletionStage<List<Scored>> scored = records.isEmpty() ? CompletableFuture.completedFuture(List.of())
                 : Patterns.ask(manager, new ModelServingActor.ScoreBatch(records), ASK)
                         .thenApplyAsync(a -> (List<Scored>) a, SameThread.EXECUTOR);
-        return scored.thenApply(list -> scoring.outcomes(batch, list));
+        return scored.thenApply(list -> scoring.outcomes(batch, list, actorRegistries::get));
+    }
+
+    /** A registry with the server's lifecycle rules, whose requests go to the models topic. */
+    private ModelRegistry newRegistry() {
+        return lifecycle.attach(new ModelRegistry(factory, config.lifecycle()));
     }
 
     /**

@@ -41,4 +41,9 @@ abstract class AkkaServerBehaviourSuite extends ServerBehaviourSuite {
     protected ServerLauncher launcher() {
         return KnownServers.akka(Path.of("."), processor());
     }
+
+    @Override
+    protected boolean servesTheModelLifecycle() {
+        return true;
+    }
 }

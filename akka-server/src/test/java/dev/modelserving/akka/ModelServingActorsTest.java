@@ -16,6 +16,7 @@ import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
@@ -146,8 +147,10 @@ class ModelServingActorsTest {
     }
 
     private ActorRef manager(ActorSystem system) {
-        return system.actorOf(ModelServingManager.props(new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp)),
-                tmp.resolve("state"), new ServingMetrics(new SimpleMeterRegistry())), "models");
+        ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp));
+        return system.actorOf(ModelServingManager.props(() -> new ModelRegistry(factory),
+                new java.util.concurrent.ConcurrentHashMap<>(), tmp.resolve("state"),
+                new ServingMetrics(new SimpleMeterRegistry())), "models");
     }
 
     private LoadOutcome update(ActorRef manager, ModelDescriptor d) throws Exception {

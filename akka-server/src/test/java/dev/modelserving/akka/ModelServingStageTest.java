@@ -27,6 +27,7 @@ import dev.modelserving.model.WineFeatures;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Model;
 import dev.modelserving.model.ModelFactory;
+import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ServingResult;
@@ -79,9 +80,9 @@ class ModelServingStageTest {
     void runTheStage() {
         meters = new SimpleMeterRegistry();
         ServingMetrics metrics = new ServingMetrics(meters);
-        ModelServingStage<Integer> stage = new ModelServingStage<>(new ModelFactory(LoadingPolicy.defaults()
-                .withWorkDir(tmp)), metrics, new RecordScoring(metrics, RecordFormat.WINE, ResultFormat.PROTOBUF),
-                ForkJoinPool.commonPool());
+        ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp));
+        ModelServingStage<Integer> stage = new ModelServingStage<>(() -> new ModelRegistry(factory), metrics,
+                new RecordScoring(metrics, RecordFormat.WINE, ResultFormat.PROTOBUF), ForkJoinPool.commonPool());
         var materialized = Source.fromGraph(GraphDSL.create3(TestSource.<ModelMessage>probe(system),
                         TestSource.<List<DataRecord<Integer>>>probe(system), stage,
                         (m, d, v) -> List.<Object>of(m, d, v),

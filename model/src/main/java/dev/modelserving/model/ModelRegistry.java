@@ -241,12 +241,48 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * What a server that keeps its own state saves of a dataType's lifecycle (README, "Model lifecycle"): the live
+     * model's descriptor, the one a rollback goes back to, and the candidate's (with its rule); each null when
+     * there is none.
+     */
+    public record SavedModels(ModelDescriptor live, ModelDescriptor previous, ModelDescriptor candidate) {}
+
+    /** A dataType's models as {@link #restore(String, SavedModels, ServingStats)} takes them back. */
+    public SavedModels savedModels(String dataType) {
+        Slot slot = slots.get(dataType);
+        if (slot == null) {
+            return new SavedModels(null, null, null);
+        }
+        synchronized (slot.loading) {
+            Candidate c = slot.candidate.get();
+            ModelDescriptor candidate = null;
+            if (c != null) {
+                ModelDescriptor.Builder b = c.descriptor.toBuilder().setCandidate(true);
+                if (c.rule != null) {
+                    b.setPromotionRule(c.rule);
+                }
+                candidate = b.build();
+            }
+            return new SavedModels(slot.current.get() == null ? null : slot.liveDescriptor, slot.previousDescriptor,
+                    candidate);
+        }
+    }
+
+    /**
      * Brings a dataType back as a restarted server saved it: its counters, and its model (loaded again from the
      * descriptor, checked as any offered model) with the model's statistics and since, when the saved statistics
      * are of that model. Without a descriptor only the counters come back. A model that no longer loads is refused
      * (counted, with its reason) and nothing serves until the next model arrives.
      */
     public LoadOutcome restore(String dataType, ModelDescriptor d, ServingStats saved) {
+        return restore(dataType, new SavedModels(d, null, null), saved);
+    }
+
+    /**
+     * As {@link #restore(String, ModelDescriptor, ServingStats)}, with the lifecycle: the version a rollback goes
+     * back to, the candidate (loaded again; its comparison starts over), and the lifecycle's counters and events.
+     */
+    public LoadOutcome restore(String dataType, SavedModels models, ServingStats saved) {
         Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
         synchronized (slot.loading) {
             slot.skipped.add(saved.skipped());
@@ -254,17 +290,38 @@ public final class ModelRegistry implements AutoCloseable {
             slot.swaps.set(saved.modelSwaps());
             slot.failedLoads.set(saved.failedLoads());
             slot.lastFailure.set(saved.lastLoadFailure());
+            Lifecycle l = saved.lifecycle();
+            if (l != null) {
+                slot.candidates.set(l.candidates());
+                slot.promotions.set(l.promotions());
+                slot.rollbacks.set(l.rollbacks());
+                slot.automaticRollbacks.set(l.automaticRollbacks());
+                slot.restoreEvents(l.events());
+            }
+            ModelDescriptor d = models.live();
             if (d == null) {
                 return new LoadOutcome.Removed(dataType, Optional.empty());
             }
+            LoadOutcome outcome;
             try {
                 Model model = factory.load(d);
                 boolean same = Objects.equals(model.info().name(), saved.name())
                         && Objects.equals(model.info().version(), saved.version());
-                return swapIn(slot, same ? new ServedModel(model, saved) : new ServedModel(model), "restored: ");
+                outcome = swapIn(slot, same ? new ServedModel(model, saved) : new ServedModel(model), "restored: ");
             } catch (ModelLoadException e) {
                 return refused(slot, dataType, d, "could not be restored: " + e.getMessage());
             }
+            slot.liveDescriptor = ModelsTopic.model(d);
+            slot.previousDescriptor = models.previous() == null ? null : ModelsTopic.model(models.previous());
+            if (models.candidate() != null) {
+                long loaded = slot.candidates.get();
+                offerCandidate(models.candidate());
+                slot.candidates.set(loaded); // loaded again, not a new candidate, nor a new event
+                if (l != null) {
+                    slot.restoreEvents(l.events());
+                }
+            }
+            return outcome;
         }
     }
 
@@ -836,6 +893,13 @@ public final class ModelRegistry implements AutoCloseable {
                     events.removeFirst();
                 }
                 events.addLast(new LifecycleEvent(Instant.now(), kind, model, detail));
+            }
+        }
+
+        void restoreEvents(List<LifecycleEvent> saved) {
+            synchronized (events) {
+                events.clear();
+                saved.stream().skip(Math.max(0, saved.size() - Lifecycle.MAX_EVENTS)).forEach(events::addLast);
             }
         }
 

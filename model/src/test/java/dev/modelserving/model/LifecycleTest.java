@@ -221,6 +221,34 @@ class LifecycleTest {
         assertThat(live()).isEqualTo("none");
     }
 
+    @Test
+    void aRegistryRestoredFromWhatItSavedHasTheSameLiveModelPreviousVersionCandidateCountersAndEvents() {
+        publish(linear("1", 1.5));
+        publish(linear("2", 2.0));
+        publish(linear("3", 2.5).toBuilder().setCandidate(true).setPromotionRule(PromotionRule.newBuilder()
+                .setAfterRecords(1000)).build());
+        ModelRegistry.SavedModels saved = registry.savedModels("wine");
+        ServingStats stats = registry.stats("wine").orElseThrow();
+
+        try (ModelRegistry restarted = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()))) {
+            assertThat(restarted.restore("wine", saved, stats)).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(restarted.current("wine").orElseThrow().version()).isEqualTo("2");
+            Lifecycle l = restarted.stats("wine").orElseThrow().lifecycle();
+            assertThat(l.previous()).isEqualTo("'linear' v1");
+            assertThat(l.candidate().candidate()).isEqualTo("'linear' v3");
+            assertThat(l.promotionRule()).startsWith("1000 records are compared");
+            assertThat(l.candidates()).isEqualTo(1);
+            assertThat(l.events()).isEqualTo(stats.lifecycle().events());
+            // the same rules as before the restart: the previous version published again goes back to it
+            assertThat(restarted.apply("wine/1", ModelsTopic.publishAgain(linear("1", 1.5),
+                    LifecycleEvent.ROLLED_BACK, "test").value(), null)).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(restarted.apply("wine/2", linear("2", 2.0).toByteArray(), null))
+                    .isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(restarted.apply("wine/2", linear("2", 2.0).toByteArray(), null))
+                    .as("already live").isInstanceOf(LoadOutcome.Unchanged.class);
+        }
+    }
+
     private static ModelDescriptor parse(byte[] bytes) {
         try {
             return ModelDescriptor.parseFrom(bytes);

@@ -4,8 +4,11 @@ import dev.modelserving.model.Features;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The step every server takes for its data records, whatever its engine: decode (by the {@link RecordFormat} rule),
@@ -64,19 +67,51 @@ public final class RecordScoring {
      * the batch is handed to the candidates' shadow scoring, if there is a candidate.
      */
     public <P> List<Outcome<P>> outcomes(List<Decoded<P>> decoded, List<Scored> scored, ModelRegistry registry) {
+        return outcomes(decoded, scored, dataType -> registry);
+    }
+
+    /**
+     * As {@link #outcomes(List, List, ModelRegistry)}, for an engine with a registry per dataType (the Akka actor
+     * processor): {@code registries} gives the registry that scored a dataType's records (null: none runs now).
+     */
+    public <P> List<Outcome<P>> outcomes(List<Decoded<P>> decoded, List<Scored> scored,
+            Function<String, ModelRegistry> registries) {
         List<Outcome<P>> out = outcomes(decoded, scored);
+        ModelLifecycleEdge edge = lifecycle;
+        Map<ModelRegistry, List<Decoded<P>>> shadowIn = null;
+        Map<ModelRegistry, List<Scored>> shadowScored = null;
+        String lastType = null;
+        ModelRegistry last = null;
         int k = 0;
         for (Decoded<P> d : decoded) {
-            if (!d.isDeadLetter()) {
-                Scored s = scored.get(k++);
-                if (!s.isSkipped()) {
-                    registry.scoredInput(s, d.in().partition(), d.in().offset());
+            if (d.isDeadLetter()) {
+                continue;
+            }
+            Scored s = scored.get(k++);
+            if (s.isSkipped()) {
+                continue;
+            }
+            String type = s.record().dataType();
+            if (!type.equals(lastType)) {
+                lastType = type;
+                last = registries.apply(type);
+            }
+            if (last == null) {
+                continue;
+            }
+            last.scoredInput(s, d.in().partition(), d.in().offset());
+            if (edge != null && !s.isFailed() && last.hasCandidate(type)) {
+                if (shadowIn == null) {
+                    shadowIn = new IdentityHashMap<>();
+                    shadowScored = new IdentityHashMap<>();
                 }
+                shadowIn.computeIfAbsent(last, r -> new ArrayList<>()).add(d);
+                shadowScored.computeIfAbsent(last, r -> new ArrayList<>()).add(s);
             }
         }
-        ModelLifecycleEdge edge = lifecycle;
-        if (edge != null) {
-            edge.shadow(registry, decoded, scored);
+        if (shadowIn != null) {
+            Map<ModelRegistry, List<Scored>> scoredBy = shadowScored;
+            shadowIn.forEach((registry, in) -> edge.shadow(registry, in, scoredBy.get(registry)));
         }
         return out;
     }
