@@ -2,20 +2,24 @@ package dev.modelserving.kstreams;
 
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.KafkaClientProperties;
+import dev.modelserving.kafka.ModelLifecycleEdge;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordFormat;
 import dev.modelserving.kafka.ResultFormat;
 import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.SizeCheck;
 import dev.modelserving.model.CurrentModel;
+import dev.modelserving.model.LifecycleRules;
 import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelFactory;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.ServingSummary;
 import dev.modelserving.rest.ServingState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -38,6 +42,9 @@ public class LocalServing implements ServingState {
     public static final int GLOBAL = -1;
 
     private final ModelFactory factory;
+    private final LifecycleRules rules;
+    /** Shadow scoring and the registries' requests on the models topic; none in a test of a topology. */
+    private final ModelLifecycleEdge lifecycle;
     private final Delivery delivery;
     private final SizeCheck sizeCheck;
     private final RecordFormat defaultFormat;
@@ -51,8 +58,11 @@ public class LocalServing implements ServingState {
     @Inject
     LocalServing(ServerSettings settings, Delivery delivery,
             @ConfigProperty(name = "quarkus.kafka-streams.bootstrap-servers") String bootstrap,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters) {
         this.factory = new ModelFactory(settings.loadingPolicy());
+        this.rules = settings.lifecycleRules();
+        this.lifecycle = new ModelLifecycleEdge(KafkaClientProperties.forClient(Map.of(), kafkaConfig, bootstrap),
+                settings.topicNames(), settings.results().format(), settings.shadowQueueRecords(), meters);
         this.delivery = delivery;
         this.defaultFormat = settings.data().format();
         this.resultFormat = settings.results().format();
@@ -64,6 +74,8 @@ public class LocalServing implements ServingState {
     /** For tests of a topology: no records given up to show. */
     public LocalServing(LoadingPolicy policy) {
         this.factory = new ModelFactory(policy);
+        this.rules = LifecycleRules.DEFAULTS;
+        this.lifecycle = null;
         this.delivery = null;
         this.sizeCheck = null;
         this.defaultFormat = RecordFormat.WINE;
@@ -101,9 +113,25 @@ public class LocalServing implements ServingState {
         return published.get();
     }
 
-    /** A new, empty registry for a task (or the global store). */
+    /**
+     * A new, empty registry for a task (or the global store), with the server's lifecycle rules; its requests go to
+     * the models topic.
+     */
     public ModelRegistry newRegistry() {
-        return new ModelRegistry(factory);
+        ModelRegistry registry = new ModelRegistry(factory, rules);
+        return lifecycle == null ? registry : lifecycle.attach(registry);
+    }
+
+    /** Shadow scoring through the shared Kafka edge; null in a test of a topology. */
+    ModelLifecycleEdge lifecycle() {
+        return lifecycle;
+    }
+
+    @PreDestroy
+    void close() {
+        if (lifecycle != null) {
+            lifecycle.close();
+        }
     }
 
     /** A task (or the global store) serves from this registry from now on. */

@@ -3,10 +3,7 @@ package dev.modelserving.kstreams;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.utils.Bytes;
@@ -119,25 +116,18 @@ public final class ModelStore implements StateStore {
     }
 
     /**
-     * Brings back each dataType of a restored batch (a changelog or the models topic) as the running server left
-     * it: its newest message that went live. A newest descriptor that is refused (as it was when it arrived) leaves
-     * the one before it serving, as it did then; a tombstone leaves nothing. What compaction removed from the topic
-     * is gone: a compacted models topic keeps only the newest message per dataType.
+     * Brings back the models of a restored batch (a changelog, or the models topic for the global store) as the
+     * running server left them, by applying each message in order as it was applied when it arrived
+     * ({@link ModelRegistry#apply}): versions that went live, were withdrawn, refused (leaving the one before
+     * serving), candidates and rollbacks alike. What compaction removed from the topic is gone: it keeps the newest
+     * message of each key (of each version, with versioned keys).
      */
     void restore(Collection<KeyValue<byte[], byte[]>> batch) {
-        Map<String, List<byte[]>> byType = new LinkedHashMap<>();
         for (KeyValue<byte[], byte[]> r : batch) {
             if (r.key != null) {
-                byType.computeIfAbsent(new String(r.key, StandardCharsets.UTF_8), t -> new ArrayList<>()).add(r.value);
+                load(new String(r.key, StandardCharsets.UTF_8), r.value);
             }
         }
-        byType.forEach((dataType, values) -> {
-            for (int i = values.size() - 1; i >= 0; i--) {
-                if (!(load(dataType, values.get(i)) instanceof LoadOutcome.Rejected)) {
-                    return;
-                }
-            }
-        });
     }
 
     @Override

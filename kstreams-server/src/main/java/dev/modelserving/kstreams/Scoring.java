@@ -59,7 +59,8 @@ final class Scoring {
     private KeyValueStore<Integer, byte[]> store;
 
     Scoring(ServingMetrics metrics, LocalServing serving, Batching batching) {
-        this.scoring = new RecordScoring(metrics, serving.defaultFormat(), serving.resultFormat());
+        this.scoring = new RecordScoring(metrics, serving.defaultFormat(), serving.resultFormat())
+                .withLifecycle(serving.lifecycle());
         this.serving = serving;
         this.batching = batching;
     }
@@ -112,7 +113,7 @@ final class Scoring {
     }
 
     private void forward(List<Decoded<Long>> batch, ModelRegistry models) {
-        for (Outcome<Long> o : scoring.outcomes(batch, models.scoreBatch(RecordScoring.records(batch)))) {
+        for (Outcome<Long> o : scoring.outcomes(batch, models.scoreBatch(RecordScoring.records(batch)), models)) {
             if (!serving.fits(o)) {
                 continue; // given up: larger than its topic takes
             }

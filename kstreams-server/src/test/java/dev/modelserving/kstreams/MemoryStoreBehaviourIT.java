@@ -12,4 +12,9 @@ class MemoryStoreBehaviourIT extends ServerBehaviourSuite {
     protected ServerLauncher launcher() {
         return KnownServers.kstreams(Path.of("."), "memory");
     }
+
+    @Override
+    protected boolean servesTheModelLifecycle() {
+        return true;
+    }
 }
