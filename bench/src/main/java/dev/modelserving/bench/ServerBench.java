@@ -2,6 +2,9 @@ package dev.modelserving.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Optional;
+import dev.modelserving.proto.ModelDescriptor;
+import dev.modelserving.model.ModelsTopic;
 import dev.modelserving.broker.BrokerConfig;
 import dev.modelserving.broker.ChildJvm;
 import dev.modelserving.broker.EmbeddedKafkaBroker;
@@ -104,7 +107,7 @@ public final class ServerBench implements Callable<Integer> {
     @Option(names = "--record-format", defaultValue = "wine", split = ",", description = "Record formats to measure each server with: wine, features, json; each format has its own preloaded topic, its records carry their content-type header (default: ${DEFAULT-VALUE}).")
     List<RecordFormat> formats;
 
-    @Option(names = "--model", defaultValue = "tree", split = ",", description = "Models to measure each server with: tree (the project's PMML decision tree), mlp (the project's TensorFlow MLP, frozen graph) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "tree", split = ",", description = "Models to measure each server with: tree (the project's PMML decision tree), mlp (the project's TensorFlow MLP, frozen graph), or a live model and a candidate shadowing it, e.g. tree+mlp (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Option(names = "--server-option", description = "A JVM option for every server process, e.g. -Xmx512m (repeatable).")
@@ -282,6 +285,9 @@ public final class ServerBench implements Callable<Integer> {
             }
             double[] drain = draining.get(PHASE_LIMIT.toSeconds() + 60, TimeUnit.SECONDS);
             double rss = rssMebibytes(pid);
+            if (server != null && candidate(turn.model()).isPresent()) {
+                System.out.println("  " + turn.label() + ": " + shadowed(server.base()));
+            }
             double[] latency = {Double.NaN, Double.NaN};
             if (latencySeconds > 0) {
                 results.awaitAtLeast(endOffsets(source)); // what earlier turns' latency phases added
@@ -366,6 +372,12 @@ public final class ServerBench implements Callable<Integer> {
     private ServerProcess startServer(String server, String model, String run, Topics topics, String source, Path log,
             List<String> javaOptions) throws Exception {
         send(topics.models(), "wine", model(model).descriptor("1").toByteArray());
+        Optional<ProjectModel> candidate = candidate(model);
+        if (candidate.isPresent()) {
+            // before the server starts: it reads the models topic to its end, so the candidate loads before a record
+            ModelDescriptor shadow = candidate.get().descriptor("2").toBuilder().setCandidate(true).build();
+            send(topics.models(), ModelsTopic.key(shadow), shadow.toByteArray());
+        }
         ServerSettings settings = new ServerSettings(bootstrap, topics.withData(source), "bench-" + run, freePort(),
                 Files.createDirectories(work.resolve(run)), 64L * 1024 * 1024, log);
         ServerProcess process = launcher(server).start(settings.withJavaOptions(javaOptions));
@@ -389,12 +401,39 @@ public final class ServerBench implements Callable<Integer> {
         }
     }
 
+    /** The live model of a {@code --model} name: {@code tree}, {@code mlp}, or the first of {@code tree+mlp}. */
     private static ProjectModel model(String name) {
+        int plus = name.indexOf('+');
+        return projectModel(plus < 0 ? name : name.substring(0, plus));
+    }
+
+    /** The candidate of a {@code --model} name, scoring beside the live model: the second of {@code tree+mlp}. */
+    private static Optional<ProjectModel> candidate(String name) {
+        int plus = name.indexOf('+');
+        return plus < 0 ? Optional.empty() : Optional.of(projectModel(name.substring(plus + 1)));
+    }
+
+    private static ProjectModel projectModel(String name) {
         return switch (name) {
             case "tree" -> ProjectModel.DECISION_TREE;
             case "mlp" -> ProjectModel.MLP_FROZEN_GRAPH;
-            default -> throw new IllegalArgumentException("unknown model '" + name + "' (known: tree, mlp)");
+            default -> throw new IllegalArgumentException("unknown model '" + name + "' (known: tree, mlp, and a"
+                    + " live model with a candidate beside it, e.g. tree+mlp)");
         };
+    }
+
+    /** What the server's comparison of its candidate says: records compared, not compared, candidate errors. */
+    private String shadowed(URI base) {
+        try {
+            String state = http.send(HttpRequest.newBuilder(base.resolve("/state/wine")).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            var candidate = new ObjectMapper().readTree(state).path("lifecycle")
+                    .path("candidate");
+            return "candidate compared " + candidate.path("compared").asLong() + ", not compared "
+                    + candidate.path("notCompared").asLong() + ", errors " + candidate.path("candidateErrors").asLong();
+        } catch (Exception e) {
+            return "candidate comparison unreadable: " + e;
+        }
     }
 
     /** Waits (at most 90 s) until the server's {@code /q/health} says UP. */

@@ -17,10 +17,11 @@ import org.apache.kafka.streams.query.Position;
 /**
  * Our own store: the live models themselves (a model library registry), not their bytes.
  *
- * <p>With logging ({@code custom}, one store per task) every model it accepts, and every removal, is written to
- * the store's changelog topic; a refused model is not, so the changelog holds exactly the models that went live.
+ * <p>With logging ({@code custom}, one store per task) every models-topic message it does not refuse (a model that
+ * went live, a candidate, a removal, a version withdrawn) is written to the store's changelog topic under its key;
+ * a refused model is not.
  * When a task starts (a restart, or a task moved from another instance) Kafka Streams replays that changelog into
- * the restore callback and the store loads those models again before the task scores a record.
+ * the restore callback and the store applies those messages again, in order, before the task scores a record.
  *
  * <p>Without logging ({@code memory}, one global store) Kafka Streams restores a global store from its source,
  * the compacted models topic, through the same callback.
@@ -49,12 +50,12 @@ public final class ModelStore implements StateStore {
     }
 
     /**
-     * A message of the models topic: a descriptor to load and swap in, or a tombstone (null) to remove; what went
-     * live (or was removed) is logged to the changelog.
+     * A message of the models topic, applied as {@link ModelRegistry#apply} says; what was not refused is logged to
+     * the changelog.
      */
-    public LoadOutcome apply(String dataType, byte[] value) {
-        LoadOutcome outcome = load(dataType, value);
-        logChange(dataType, value, outcome);
+    public LoadOutcome apply(String key, byte[] value) {
+        LoadOutcome outcome = load(key, value);
+        logChange(key, value, outcome);
         return outcome;
     }
 
@@ -62,23 +63,26 @@ public final class ModelStore implements StateStore {
      * Loads and swaps in (or removes) without logging: safe on any thread, so a task's processor can load off its
      * stream thread and {@link #logChange log} on it once the load is done.
      */
-    public LoadOutcome load(String dataType, byte[] value) {
-        if (dataType == null && value == null) {
-            throw new IllegalArgumentException("a tombstone needs the dataType as its key");
+    public LoadOutcome load(String key, byte[] value) {
+        if (key == null && value == null) {
+            throw new IllegalArgumentException("a tombstone needs the dataType (or version) as its key");
         }
-        LoadOutcome outcome = apply(registry, dataType, value);
-        if (dataType != null && outcome instanceof LoadOutcome.Loaded) {
-            live.put(dataType, value);
-        } else if (dataType != null && outcome instanceof LoadOutcome.Removed) {
-            live.remove(dataType);
+        LoadOutcome outcome = apply(registry, key, value);
+        if (key != null && outcome instanceof LoadOutcome.Loaded) {
+            live.put(PublishedModels.dataTypeOf(key, value), value);
+        } else if (key != null && outcome instanceof LoadOutcome.Removed) {
+            live.remove(PublishedModels.dataTypeOf(key, value));
         }
         return outcome;
     }
 
-    /** Logs what went live (or was removed) to the changelog; on the task's stream thread. */
-    public void logChange(String dataType, byte[] value, LoadOutcome outcome) {
+    /**
+     * Logs a message the registry did not refuse to the changelog, under its models-topic key; on the task's stream
+     * thread.
+     */
+    public void logChange(String key, byte[] value, LoadOutcome outcome) {
         if (logged && !(outcome instanceof LoadOutcome.Rejected)) {
-            context.logChange(name, Bytes.wrap(dataType.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
+            context.logChange(name, Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
                     Position.emptyPosition());
         }
     }
@@ -88,9 +92,9 @@ public final class ModelStore implements StateStore {
         return Map.copyOf(live);
     }
 
-    /** A models-topic message applied to a registry: a descriptor is offered, a tombstone removes the model. */
-    static LoadOutcome apply(ModelRegistry registry, String dataType, byte[] value) {
-        return registry.apply(dataType, value, null);
+    /** A models-topic message applied to a registry ({@link ModelRegistry#apply}). */
+    static LoadOutcome apply(ModelRegistry registry, String key, byte[] value) {
+        return registry.apply(key, value, null);
     }
 
     @Override

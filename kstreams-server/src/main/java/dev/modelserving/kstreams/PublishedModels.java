@@ -1,5 +1,10 @@
 package dev.modelserving.kstreams;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.modelserving.model.ModelsTopic;
+import dev.modelserving.proto.ModelDescriptor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,21 +20,26 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The global store of published models ({@code standard}, {@code custom}): per dataType, the last
- * {@value #HISTORY} messages of the models topic in topic order, keyed {@code dataType NUL offset}. A task that is a
- * few messages behind applies each in order, so a model refused after a good one leaves the good one serving in
- * every task, even one that had not taken the good one yet. A value is a tag byte (removed, or message) and the
- * message's bytes, so a tombstone ("removed") is never confused with an empty message; a dataType the store does not
- * have (never published, or compacted away) changes nothing in the tasks.
+ * {@value #HISTORY} messages of the models topic in topic order (whatever their key: {@code wine} or a version's
+ * {@code wine/3}), keyed {@code dataType NUL offset}. A task that is a few messages behind applies each in order, so
+ * a model refused after a good one leaves the good one serving in every task, even one that had not taken the good
+ * one yet, and a rollback or promotion comes after the version it goes back from. A value is a tag byte (removed,
+ * or message), the message's key (its length, then its UTF-8 bytes) and the message's bytes, so a tombstone
+ * ("removed") is never confused with an empty message; a dataType the store does not have (never published, or
+ * compacted away) changes nothing in the tasks.
  */
 final class PublishedModels {
 
-    static final int HISTORY = 4;
+    static final int HISTORY = 8;
     private static final char SEPARATOR = '\u0000';
     private static final byte REMOVED = 0;
     private static final byte MESSAGE = 1;
 
-    /** One published message: its offset on the models topic, and the descriptor (null for a removal). */
-    record Entry(String dataType, long offset, byte[] descriptor) {}
+    /**
+     * One published message: its dataType, its key on the models topic, its offset there, and the descriptor (null
+     * for a tombstone).
+     */
+    record Entry(String dataType, String key, long offset, byte[] descriptor) {}
 
     private PublishedModels() {}
 
@@ -39,8 +49,13 @@ final class PublishedModels {
 
     private static Entry entry(KeyValue<String, byte[]> kv) {
         int sep = kv.key.lastIndexOf(SEPARATOR);
-        return new Entry(kv.key.substring(0, sep), Long.parseLong(kv.key.substring(sep + 1)),
-                kv.value[0] == REMOVED ? null : Arrays.copyOfRange(kv.value, 1, kv.value.length));
+        ByteBuffer value = ByteBuffer.wrap(kv.value);
+        byte tag = value.get();
+        byte[] key = new byte[value.getInt()];
+        value.get(key);
+        return new Entry(kv.key.substring(0, sep), new String(key, StandardCharsets.UTF_8),
+                Long.parseLong(kv.key.substring(sep + 1)),
+                tag == REMOVED ? null : Arrays.copyOfRange(kv.value, value.position(), kv.value.length));
     }
 
     /** Every entry, grouped by dataType, oldest first. */
@@ -68,14 +83,27 @@ final class PublishedModels {
         return out;
     }
 
-    private static byte[] tagged(byte[] message) {
-        if (message == null) {
-            return new byte[] {REMOVED};
+    private static byte[] tagged(String messageKey, byte[] message) {
+        byte[] key = messageKey.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer value = ByteBuffer.allocate(1 + 4 + key.length + (message == null ? 0 : message.length));
+        value.put(message == null ? REMOVED : MESSAGE).putInt(key.length).put(key);
+        if (message != null) {
+            value.put(message);
         }
-        byte[] value = new byte[message.length + 1];
-        value[0] = MESSAGE;
-        System.arraycopy(message, 0, value, 1, message.length);
-        return value;
+        return value.array();
+    }
+
+    /** The dataType a models-topic message is for ({@link ModelsTopic}): of its key, or its descriptor's own. */
+    static String dataTypeOf(String key, byte[] message) {
+        String own = null;
+        if (message != null) {
+            try {
+                own = ModelDescriptor.parseFrom(message).getDataType();
+            } catch (InvalidProtocolBufferException e) {
+                // not a descriptor: the key says, and the tasks' registries refuse it with the reason
+            }
+        }
+        return ModelsTopic.parse(key, own).dataType();
     }
 
     /** The global processor of the models topic (also run when the store is restored): records each message. */
@@ -97,13 +125,14 @@ final class PublishedModels {
         @Override
         public void process(Record<String, byte[]> record) {
             if (record.key() == null || record.key().indexOf(SEPARATOR) >= 0) {
-                return; // the models topic is keyed by dataType; anything else names nothing to serve
+                return; // the models topic is keyed by dataType (and version); anything else names nothing to serve
             }
             long offset = context.recordMetadata().orElseThrow().offset();
-            store.put(key(record.key(), offset), tagged(record.value()));
-            List<Entry> kept = of(store, record.key());
+            String dataType = dataTypeOf(record.key(), record.value());
+            store.put(key(dataType, offset), tagged(record.key(), record.value()));
+            List<Entry> kept = of(store, dataType);
             for (int i = 0; i < kept.size() - HISTORY; i++) {
-                store.delete(key(record.key(), kept.get(i).offset()));
+                store.delete(key(dataType, kept.get(i).offset()));
             }
             serving.published();
         }

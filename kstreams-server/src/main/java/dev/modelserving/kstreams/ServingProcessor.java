@@ -72,11 +72,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         /** The descriptor (or null: no model) each dataType's live model came from, as the task store has it. */
         Map<String, byte[]> live();
 
-        /** Loads and swaps in (or removes); safe off the stream thread. */
-        LoadOutcome load(String dataType, byte[] descriptor);
+        /** Applies a models-topic message (its key, its descriptor or null); safe off the stream thread. */
+        LoadOutcome load(String key, byte[] descriptor);
 
-        /** Records in the task's store what {@link #load} did; on the stream thread. */
-        void record(String dataType, byte[] descriptor, LoadOutcome outcome);
+        /** Records in the task's store what {@link #load} did to the dataType; on the stream thread. */
+        void record(String dataType, String key, byte[] descriptor, LoadOutcome outcome);
 
         void close();
     }
@@ -162,7 +162,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                     return;
                 }
                 LoadOutcome outcome = loading.join();
-                models.record(loadingEntry.dataType(), loadingEntry.descriptor(), outcome);
+                models.record(loadingEntry.dataType(), loadingEntry.key(), loadingEntry.descriptor(), outcome);
                 metrics.model(outcome);
                 loading = null;
                 loadingEntry = null;
@@ -173,7 +173,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             }
             TaskModels target = models;
             loadingEntry = next;
-            loading = CompletableFuture.supplyAsync(() -> target.load(next.dataType(), next.descriptor()), LOADS);
+            loading = CompletableFuture.supplyAsync(() -> target.load(next.key(), next.descriptor()), LOADS);
         }
     }
 
@@ -206,13 +206,13 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
 
         @Override
-        public LoadOutcome load(String dataType, byte[] descriptor) {
-            return store.load(dataType, descriptor);
+        public LoadOutcome load(String key, byte[] descriptor) {
+            return store.load(key, descriptor);
         }
 
         @Override
-        public void record(String dataType, byte[] descriptor, LoadOutcome outcome) {
-            store.logChange(dataType, descriptor, outcome);
+        public void record(String dataType, String key, byte[] descriptor, LoadOutcome outcome) {
+            store.logChange(key, descriptor, outcome);
         }
 
         @Override
@@ -263,12 +263,12 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
 
         @Override
-        public LoadOutcome load(String dataType, byte[] descriptor) {
-            return ModelStore.apply(registry, dataType, descriptor);
+        public LoadOutcome load(String key, byte[] descriptor) {
+            return ModelStore.apply(registry, key, descriptor);
         }
 
         @Override
-        public void record(String dataType, byte[] descriptor, LoadOutcome outcome) {
+        public void record(String dataType, String key, byte[] descriptor, LoadOutcome outcome) {
             if (outcome instanceof LoadOutcome.Loaded) {
                 store.put(dataType, descriptor);
                 notLoaded.remove(dataType);

@@ -12,4 +12,9 @@ class CustomStoreBehaviourIT extends ServerBehaviourSuite {
     protected ServerLauncher launcher() {
         return KnownServers.kstreams(Path.of("."), "custom");
     }
+
+    @Override
+    protected boolean servesTheModelLifecycle() {
+        return true;
+    }
 }

@@ -12,4 +12,9 @@ class StandardStoreBehaviourIT extends ServerBehaviourSuite {
     protected ServerLauncher launcher() {
         return KnownServers.kstreams(Path.of("."), "standard");
     }
+
+    @Override
+    protected boolean servesTheModelLifecycle() {
+        return true;
+    }
 }

@@ -110,24 +110,38 @@ public final class ServingSummary {
 
     /**
      * The lifecycle of a dataType over registries that each saw the same models topic (a Kafka Streams server's
-     * tasks): the busiest registry's (most events, then most records compared) counters, events and comparison,
-     * with the records compared, the candidate's errors and the records not compared added up over all of them.
-     * The rates, differences and percentiles stay the busiest registry's.
+     * tasks): the busiest registry's (most events, then most records compared) counters and events, and the
+     * candidate's comparison over all of them: counts add up, the agreement and the mean difference are worked out
+     * from the summed counts, the largest difference is the largest of all; the percentiles, which do not add up, are
+     * the busiest registry's.
      */
     private static Lifecycle lifecycle(List<ServingStats> parts) {
         Lifecycle most = null;
         long compared = 0;
         long errors = 0;
         long notCompared = 0;
+        long labelled = 0;
+        long agreed = 0;
+        long valued = 0;
+        double differences = 0;
+        Double max = null;
         for (ServingStats s : parts) {
             Lifecycle l = s.lifecycle();
             if (l == null) {
                 continue;
             }
-            if (l.candidate() != null) {
-                compared += l.candidate().compared();
-                errors += l.candidate().candidateErrors();
-                notCompared += l.candidate().notCompared();
+            ShadowComparison.Figures f = l.candidate();
+            if (f != null) {
+                compared += f.compared();
+                errors += f.candidateErrors();
+                notCompared += f.notCompared();
+                labelled += f.labelled();
+                agreed += f.agreed();
+                valued += f.valued();
+                differences += f.absoluteDifferenceSum();
+                if (f.maxAbsoluteDifference() != null) {
+                    max = max == null ? f.maxAbsoluteDifference() : Math.max(max, f.maxAbsoluteDifference());
+                }
             }
             if (most == null || busier(l, most)) {
                 most = l;
@@ -137,10 +151,10 @@ public final class ServingSummary {
             return most;
         }
         ShadowComparison.Figures f = most.candidate();
-        return new Lifecycle(most.previous(), new ShadowComparison.Figures(f.live(), f.candidate(), f.since(), compared,
-                f.labelAgreement(), f.meanAbsoluteDifference(), f.maxAbsoluteDifference(), f.liveP50Ms(),
-                f.liveP99Ms(), f.candidateP50Ms(), f.candidateP99Ms(), errors, notCompared), most.promotionRule(),
-                most.candidates(), most.promotions(), most.rollbacks(), most.automaticRollbacks(), most.events());
+        return new Lifecycle(most.previous(), ShadowComparison.Figures.of(f.live(), f.candidate(), f.since(), compared,
+                labelled, agreed, valued, differences, max, f.liveP50Ms(), f.liveP99Ms(), f.candidateP50Ms(),
+                f.candidateP99Ms(), errors, notCompared), most.promotionRule(), most.candidates(), most.promotions(),
+                most.rollbacks(), most.automaticRollbacks(), most.events());
     }
 
     private static boolean busier(Lifecycle a, Lifecycle b) {

@@ -86,9 +86,8 @@ public final class ShadowComparison {
         long n = compared.sum();
         long withLabels = labelled.sum();
         long withValues = valued.sum();
-        return new Figures(live.label(), candidate.label(), since, n,
-                withLabels == 0 ? null : (double) agreed.sum() / withLabels,
-                withValues == 0 ? null : absoluteDifferences.sum() / withValues,
+        return Figures.of(live.label(), candidate.label(), since, n, withLabels, agreed.sum(), withValues,
+                absoluteDifferences.sum(),
                 withValues == 0 ? null : Double.longBitsToDouble(maxAbsoluteDifferenceBits.get()),
                 millis(liveNanos, 50), millis(liveNanos, 99), millis(candidateNanos, 50), millis(candidateNanos, 99),
                 candidateErrors.sum(), notCompared.sum());
@@ -111,10 +110,27 @@ public final class ShadowComparison {
      * @param candidateP99Ms the candidate's 99th percentile
      * @param candidateErrors records the live model scored and the candidate could not
      * @param notCompared records the candidate did not score because it had fallen behind
+     * @param labelled compared records with a label from both models (what the agreement is a share of)
+     * @param agreed those whose labels are equal
+     * @param valued compared records with a value from both models (what the mean difference is over)
+     * @param absoluteDifferenceSum the sum of their absolute differences
      */
     public record Figures(String live, String candidate, Instant since, long compared, Double labelAgreement,
             Double meanAbsoluteDifference, Double maxAbsoluteDifference, Double liveP50Ms, Double liveP99Ms,
-            Double candidateP50Ms, Double candidateP99Ms, long candidateErrors, long notCompared) {}
+            Double candidateP50Ms, Double candidateP99Ms, long candidateErrors, long notCompared, long labelled,
+            long agreed, long valued, double absoluteDifferenceSum) {
+
+        /** Figures with the agreement and the mean difference worked out from the counts. */
+        public static Figures of(String live, String candidate, Instant since, long compared, long labelled,
+                long agreed, long valued, double absoluteDifferenceSum, Double maxAbsoluteDifference,
+                Double liveP50Ms, Double liveP99Ms, Double candidateP50Ms, Double candidateP99Ms, long candidateErrors,
+                long notCompared) {
+            return new Figures(live, candidate, since, compared, labelled == 0 ? null : (double) agreed / labelled,
+                    valued == 0 ? null : absoluteDifferenceSum / valued, maxAbsoluteDifference, liveP50Ms, liveP99Ms,
+                    candidateP50Ms, candidateP99Ms, candidateErrors, notCompared, labelled, agreed, valued,
+                    absoluteDifferenceSum);
+        }
+    }
 
     private static Histogram histogram() {
         return new ConcurrentHistogram(HIGHEST_NANOS, 2);
