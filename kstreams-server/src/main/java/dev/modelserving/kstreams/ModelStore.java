@@ -1,5 +1,6 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.model.LifecycleCodec;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import org.apache.kafka.streams.query.Position;
  *
  * <p>With logging ({@code custom}, one store per task) every models-topic message it does not refuse (a model that
  * went live, a candidate, a removal, a version withdrawn) is written to the store's changelog topic under its key;
- * a refused model is not.
+ * a refused model is not. After each message, refused or not, the dataType's lifecycle counters and events
+ * ({@link LifecycleCodec}) are written under a key of their own.
  * When a task starts (a restart, or a task moved from another instance) Kafka Streams replays that changelog into
  * the restore callback and the store applies those messages again, in order, before the task scores a record.
  *
@@ -30,6 +32,10 @@ import org.apache.kafka.streams.query.Position;
  * shown by the task's processor, which only active tasks run (a standby replica's store stays out of the view).
  */
 public final class ModelStore implements StateStore {
+
+    private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
+    /** Keys of the lifecycle records: a NUL first, which no models-topic key the tasks apply has. */
+    private static final String LIFECYCLE_PREFIX = "\u0000lifecycle\u0000";
 
     private final String name;
     private final LocalServing serving;
@@ -81,9 +87,37 @@ public final class ModelStore implements StateStore {
      * thread.
      */
     public void logChange(String key, byte[] value, LoadOutcome outcome) {
-        if (logged && !(outcome instanceof LoadOutcome.Rejected)) {
+        if (!logged) {
+            return;
+        }
+        if (!(outcome instanceof LoadOutcome.Rejected)) {
             context.logChange(name, Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
                     Position.emptyPosition());
+        }
+        // the dataType's lifecycle counters and events after it, refusals too, under a key no models message has
+        String dataType = PublishedModels.dataTypeOf(key, value);
+        registry.stats(dataType).ifPresent(stats -> context.logChange(name,
+                Bytes.wrap(lifecycleKey(dataType).getBytes(StandardCharsets.UTF_8)),
+                LifecycleCodec.encode(stats.lifecycle()), context.timestamp(), Position.emptyPosition()));
+    }
+
+    /** The key under which a dataType's lifecycle counters and events are kept ({@link LifecycleCodec}). */
+    static String lifecycleKey(String dataType) {
+        return LIFECYCLE_PREFIX + dataType;
+    }
+
+    /** The dataType of a {@link #lifecycleKey}, or null for any other key. */
+    static String lifecycleOf(String key) {
+        return key.startsWith(LIFECYCLE_PREFIX) ? key.substring(LIFECYCLE_PREFIX.length()) : null;
+    }
+
+    /** Brings back a dataType's saved lifecycle; bytes that are not one are left out with a warning. */
+    static void restoreLifecycle(ModelRegistry registry, String dataType, byte[] value) {
+        try {
+            registry.restoreLifecycle(dataType, LifecycleCodec.decode(value));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "the saved lifecycle of dataType '" + dataType + "' is unreadable ("
+                    + e.getMessage() + "): its counters and events start again from what its models say");
         }
     }
 
@@ -128,8 +162,15 @@ public final class ModelStore implements StateStore {
      */
     void restore(Collection<KeyValue<byte[], byte[]>> batch) {
         for (KeyValue<byte[], byte[]> r : batch) {
-            if (r.key != null) {
-                load(new String(r.key, StandardCharsets.UTF_8), r.value);
+            if (r.key == null) {
+                continue;
+            }
+            String key = new String(r.key, StandardCharsets.UTF_8);
+            String lifecycle = lifecycleOf(key);
+            if (lifecycle == null) {
+                load(key, r.value);
+            } else if (r.value != null) {
+                restoreLifecycle(registry, lifecycle, r.value);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.modelserving.kstreams;
 
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.LifecycleCodec;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import java.time.Duration;
@@ -223,8 +224,8 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /**
      * The {@code standard} variant: Kafka Streams' key-value store holds the descriptor of each dataType's live
-     * model (restored from its changelog before the task starts); the loaded models live in a registry rebuilt from
-     * the store when the task starts.
+     * model and its lifecycle counters and events (restored from its changelog before the task starts); the loaded
+     * models live in a registry rebuilt from the store when the task starts.
      */
     private static final class StandardModels implements TaskModels {
 
@@ -244,6 +245,14 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                     notLoaded.add(dataType); // not live here: what is published for it is applied again
                 }
             });
+            try (KeyValueIterator<String, byte[]> all = store.all()) {
+                all.forEachRemaining(kv -> {
+                    String dataType = ModelStore.lifecycleOf(kv.key);
+                    if (dataType != null && kv.value != null) {
+                        ModelStore.restoreLifecycle(registry, dataType, kv.value);
+                    }
+                });
+            }
             serving.serving(partition, registry);
         }
 
@@ -256,7 +265,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         public Map<String, byte[]> live() {
             Map<String, byte[]> live = new HashMap<>();
             try (KeyValueIterator<String, byte[]> all = store.all()) {
-                all.forEachRemaining(kv -> live.put(kv.key, kv.value));
+                all.forEachRemaining(kv -> {
+                    if (ModelStore.lifecycleOf(kv.key) == null) {
+                        live.put(kv.key, kv.value);
+                    }
+                });
             }
             live.keySet().removeAll(notLoaded);
             return live;
@@ -276,6 +289,9 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 store.delete(dataType);
                 notLoaded.remove(dataType);
             }
+            // the lifecycle counters and events, after every message (a refusal too)
+            registry.stats(dataType).ifPresent(stats -> store.put(ModelStore.lifecycleKey(dataType),
+                    LifecycleCodec.encode(stats.lifecycle())));
         }
 
         @Override

@@ -326,6 +326,21 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * Brings back a dataType's lifecycle counters and events as a server saved them ({@link LifecycleCodec}), over
+     * what applying its models again counted.
+     */
+    public void restoreLifecycle(String dataType, Lifecycle saved) {
+        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        synchronized (slot.loading) {
+            slot.candidates.set(saved.candidates());
+            slot.promotions.set(saved.promotions());
+            slot.rollbacks.set(saved.rollbacks());
+            slot.automaticRollbacks.set(saved.automaticRollbacks());
+            slot.restoreEvents(saved.events());
+        }
+    }
+
+    /**
      * Records a model that could not even be read as a descriptor (for example undecodable bytes on the models
      * topic): counted and shown like any refused model; what is served does not change.
      */
@@ -757,7 +772,8 @@ public final class ModelRegistry implements AutoCloseable {
                         from.put(partition, first.offset());
                     }
                 });
-                out.put(type, new CurrentModel(s.info, s.since, from));
+                Candidate c = slot.candidate.get();
+                out.put(type, new CurrentModel(s.info, s.since, from, c == null ? null : c.comparison.figures()));
             }
         });
         return out;

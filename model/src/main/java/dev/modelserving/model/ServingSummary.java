@@ -111,37 +111,18 @@ public final class ServingSummary {
     /**
      * The lifecycle of a dataType over registries that each saw the same models topic (a Kafka Streams server's
      * tasks): the busiest registry's (most events, then most records compared) counters and events, and the
-     * candidate's comparison over all of them: counts add up, the agreement and the mean difference are worked out
-     * from the summed counts, the largest difference is the largest of all; the percentiles, which do not add up, are
-     * the busiest registry's.
+     * candidate's comparison over all of them ({@link #merged}).
      */
     private static Lifecycle lifecycle(List<ServingStats> parts) {
         Lifecycle most = null;
-        long compared = 0;
-        long errors = 0;
-        long notCompared = 0;
-        long labelled = 0;
-        long agreed = 0;
-        long valued = 0;
-        double differences = 0;
-        Double max = null;
+        List<ShadowComparison.Figures> candidates = new ArrayList<>();
         for (ServingStats s : parts) {
             Lifecycle l = s.lifecycle();
             if (l == null) {
                 continue;
             }
-            ShadowComparison.Figures f = l.candidate();
-            if (f != null) {
-                compared += f.compared();
-                errors += f.candidateErrors();
-                notCompared += f.notCompared();
-                labelled += f.labelled();
-                agreed += f.agreed();
-                valued += f.valued();
-                differences += f.absoluteDifferenceSum();
-                if (f.maxAbsoluteDifference() != null) {
-                    max = max == null ? f.maxAbsoluteDifference() : Math.max(max, f.maxAbsoluteDifference());
-                }
+            if (l.candidate() != null) {
+                candidates.add(l.candidate());
             }
             if (most == null || busier(l, most)) {
                 most = l;
@@ -150,11 +131,43 @@ public final class ServingSummary {
         if (most == null || most.candidate() == null) {
             return most;
         }
-        ShadowComparison.Figures f = most.candidate();
-        return new Lifecycle(most.previous(), ShadowComparison.Figures.of(f.live(), f.candidate(), f.since(), compared,
-                labelled, agreed, valued, differences, max, f.liveP50Ms(), f.liveP99Ms(), f.candidateP50Ms(),
-                f.candidateP99Ms(), errors, notCompared), most.promotionRule(), most.candidates(), most.promotions(),
-                most.rollbacks(), most.automaticRollbacks(), most.events());
+        return new Lifecycle(most.previous(), merged(candidates), most.promotionRule(), most.candidates(),
+                most.promotions(), most.rollbacks(), most.automaticRollbacks(), most.events());
+    }
+
+    /**
+     * Comparisons of one candidate in several registries as one: counts add up, the agreement and the mean difference
+     * are worked out from the summed counts, the largest difference is the largest of all; the percentiles, which do
+     * not add up, are those of the registry that compared most.
+     */
+    static ShadowComparison.Figures merged(List<ShadowComparison.Figures> parts) {
+        ShadowComparison.Figures most = parts.get(0);
+        long compared = 0;
+        long errors = 0;
+        long notCompared = 0;
+        long labelled = 0;
+        long agreed = 0;
+        long valued = 0;
+        double differences = 0;
+        Double max = null;
+        for (ShadowComparison.Figures f : parts) {
+            compared += f.compared();
+            errors += f.candidateErrors();
+            notCompared += f.notCompared();
+            labelled += f.labelled();
+            agreed += f.agreed();
+            valued += f.valued();
+            differences += f.absoluteDifferenceSum();
+            if (f.maxAbsoluteDifference() != null) {
+                max = max == null ? f.maxAbsoluteDifference() : Math.max(max, f.maxAbsoluteDifference());
+            }
+            if (f.compared() > most.compared()) {
+                most = f;
+            }
+        }
+        return ShadowComparison.Figures.of(most.live(), most.candidate(), most.since(), compared, labelled, agreed,
+                valued, differences, max, most.liveP50Ms(), most.liveP99Ms(), most.candidateP50Ms(),
+                most.candidateP99Ms(), errors, notCompared);
     }
 
     private static boolean busier(Lifecycle a, Lifecycle b) {
@@ -175,7 +188,15 @@ public final class ServingSummary {
                 && Objects.equals(a.model().sha256(), b.model().sha256())) {
             Map<Integer, Long> from = new TreeMap<>(a.liveFrom());
             from.putAll(b.liveFrom());
-            return new CurrentModel(a.model(), a.since().isAfter(b.since()) ? b.since() : a.since(), from);
+            List<ShadowComparison.Figures> candidates = new ArrayList<>();
+            if (a.candidate() != null) {
+                candidates.add(a.candidate());
+            }
+            if (b.candidate() != null) {
+                candidates.add(b.candidate());
+            }
+            return new CurrentModel(a.model(), a.since().isAfter(b.since()) ? b.since() : a.since(), from,
+                    candidates.isEmpty() ? null : merged(candidates));
         }
         return a.since().isAfter(b.since()) ? b : a;
     }

@@ -249,6 +249,24 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void theLifecycleCountersAndEventsComeBackFromTheirBytes() {
+        publish(linear("1", 1.5));
+        publish(linear("2", 2.0));
+        publish(ModelsTopic.publishAgain(linear("1", 1.5), LifecycleEvent.ROLLED_BACK, "by a test"));
+        Lifecycle l = registry.stats("wine").orElseThrow().lifecycle();
+
+        try (ModelRegistry restarted = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()))) {
+            restarted.apply("wine", linear("1", 1.5).toByteArray(), null);
+            restarted.restoreLifecycle("wine", LifecycleCodec.decode(LifecycleCodec.encode(l)));
+            Lifecycle back = restarted.stats("wine").orElseThrow().lifecycle();
+            assertThat(back.rollbacks()).isEqualTo(1);
+            assertThat(back.events()).isEqualTo(l.events());
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> LifecycleCodec.decode(new byte[] {9})))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static ModelDescriptor parse(byte[] bytes) {
         try {
             return ModelDescriptor.parseFrom(bytes);

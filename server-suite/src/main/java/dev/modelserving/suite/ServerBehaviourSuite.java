@@ -663,6 +663,9 @@ public abstract class ServerBehaviourSuite {
             assertThat(comparison.path("liveP99Ms").isNumber()).isTrue();
             assertThat(comparison.path("candidateP99Ms").isNumber()).isTrue();
         });
+        JsonNode inModels = models().path(WINE).path("candidate");
+        assertThat(inModels.path("compared").asLong()).as("/models shows the comparison too").isEqualTo(shadowed.size());
+        assertThat(inModels.path("agreed").asLong()).isEqualTo(agreed);
 
         // promotion by command, as `loader promote` publishes it
         publish(ModelsTopic.publishAgain(mlp, ModelDescriptor.LifecycleEvent.PROMOTED, "by the suite"));
@@ -744,6 +747,12 @@ public abstract class ServerBehaviourSuite {
         assertThat(deadLettered).as("v3 failed some records before its rollback").isNotEmpty();
         Map<Position, List<ServingResult>> results = awaitResultsFor(back.keySet());
         back.keySet().forEach(p -> assertThat(results.get(p)).allMatch(r -> r.getModelVersion().equals("2")));
+        // in topic order: within each partition, v1, then v2, then v3 (which failed its records), then v2 again
+        Map<Position, String> scoredBy = new HashMap<>();
+        awaitResultsFor(sent.keySet().stream().filter(p -> !deadLettered.contains(p)).collect(Collectors.toSet()))
+                .forEach((p, rs) -> scoredBy.put(p, rs.get(0).getModelVersion()));
+        deadLettered.forEach(p -> scoredBy.put(p, "3"));
+        assertInTopicOrder(scoredBy, List.of("1", "2", "3", "2"));
         JsonNode lifecycle = state(WINE).path("lifecycle");
         assertThat(lifecycle.path("automaticRollbacks").asLong()).isEqualTo(1);
         assertThat(lifecycle.path("rollbacks").asLong()).isEqualTo(1);
@@ -754,7 +763,7 @@ public abstract class ServerBehaviourSuite {
     }
 
     @Test
-    void aRollbackByCommandAndARefusedLatestVersionSurviveCompactionAndARestart() throws Exception {
+    void aRollbackByCommandARefusedLatestVersionAndACandidateSurviveCompactionAndARestart() throws Exception {
         assumeTrue(servesTheModelLifecycle(), "this server does not serve the model lifecycle yet");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             // small segments, cleaned at once: compaction happens within the case
@@ -778,6 +787,10 @@ public abstract class ServerBehaviourSuite {
         publishVersion(v3);
         awaitState(WINE, s -> assertThat(s.path("lastLoadFailure").path("version").asText()).isEqualTo("3"));
         assertThat(models().path(WINE).path("model").path("version").asText()).isEqualTo("1");
+        ModelDescriptor v4 = ProjectModel.DECISION_TREE.descriptor("4").toBuilder().setCandidate(true).build();
+        publishVersion(v4);
+        awaitState(WINE, s -> assertThat(s.path("lifecycle").path("candidate").path("candidate").asText())
+                .isEqualTo("'" + v4.getName() + "' v4"));
 
         server.stop();
         // compaction: the first v1 message goes, the one published again stays
@@ -785,18 +798,48 @@ public abstract class ServerBehaviourSuite {
             Thread.sleep(150); // past segment.ms: the next message rolls the segment the cleaner may then clean
             kafka.send(topics.models(), "roll/1", null);
             List<String> keys = kafka.readAll(topics.models()).stream().map(ConsumerRecord::key).toList();
-            assertThat(keys).as("the models topic, compacted").startsWith("wine/2", "wine/1", "wine/3");
+            assertThat(keys).as("the models topic, compacted").startsWith("wine/2", "wine/1", "wine/3", "wine/4");
         });
         server = launcher().start(settings);
         starts++;
 
         awaitServing(WINE, v1);
+        awaitState(WINE, s -> {
+            JsonNode lifecycle = s.path("lifecycle");
+            assertThat(lifecycle.path("candidate").path("candidate").asText()).as("the candidate, after the restart")
+                    .isEqualTo("'" + v4.getName() + "' v4");
+            assertThat(lifecycle.path("rollbacks").asLong()).isEqualTo(1);
+            assertThat(kinds(lifecycle)).contains("rolled back", "refused");
+        });
         Map<Position, WineRecord> sent = sendWines(WINE, 0, 20);
         Map<Position, List<ServingResult>> results = awaitResultsFor(sent.keySet());
         sent.forEach((p, r) -> assertThat(results.get(p)).allSatisfy(res -> {
             assertThat(res.getModelVersion()).isEqualTo("1");
             assertThat(res.getValue()).isCloseTo(expected(v1, r).value(), within(1e-9));
         }));
+        assertThat(awaitShadowFor(sent.keySet()).values()).as("the candidate shadows the records after the restart")
+                .allMatch(c -> c.getModelVersion().equals("4") && c.getCandidate());
+    }
+
+    /**
+     * Within each partition, the models that scored its records (by offset) change only in the order they went live:
+     * the runs of one version are a subsequence of {@code epochs}.
+     */
+    private static void assertInTopicOrder(Map<Position, String> scoredBy, List<String> epochs) {
+        Map<Integer, List<Position>> byPartition = scoredBy.keySet().stream()
+                .collect(Collectors.groupingBy(Position::partition));
+        byPartition.forEach((partition, positions) -> {
+            positions.sort(null);
+            List<String> runs = new ArrayList<>();
+            for (Position p : positions) {
+                String v = scoredBy.get(p);
+                if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(v)) {
+                    runs.add(v);
+                }
+            }
+            assertThat(epochs).as("partition %d's models, offset by offset: %s", partition, runs)
+                    .containsSubsequence(runs);
+        });
     }
 
     /** The kinds of a lifecycle's events, oldest first. */

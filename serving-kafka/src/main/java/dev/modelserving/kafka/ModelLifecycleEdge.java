@@ -6,7 +6,9 @@ import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingResults;
 import dev.modelserving.proto.ServingResult;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,6 +41,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       result path never waits for it: at most {@code queueRecords} records wait for the candidates, and a batch
  *       that does not fit is not shadowed (counted as not compared). Shadow results are written once, without a
  *       transaction and without retrying what Kafka refuses: a comparison, not a result.</li>
+ *   <li><b>The comparison in metrics</b>, per dataType: {@code modelserving.shadow.compared}, {@code .labelled},
+ *       {@code .agreed} (the agreement is agreed ÷ labelled), {@code .candidate_errors}, the
+ *       {@code .absolute_difference} of values and the candidate's {@code .candidate_latency}.</li>
  *   <li><b>The registry's requests.</b> {@link #requests()} publishes on the models topic what a registry decides
  *       (an automatic rollback, a promotion by rule), so every server applies it in topic order.</li>
  * </ul>
@@ -60,6 +66,8 @@ public final class ModelLifecycleEdge implements AutoCloseable {
     private final Counter shadowResults;
     private final Counter notShadowed;
     private final Counter requested;
+    private final MeterRegistry meters;
+    private final Map<String, Comparison> comparisons = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -93,6 +101,7 @@ public final class ModelLifecycleEdge implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.meters = meters;
         this.shadowResults = meters.counter("modelserving.shadow.results");
         this.notShadowed = meters.counter("modelserving.shadow.not_compared");
         this.requested = meters.counter("modelserving.model.lifecycle_requests");
@@ -177,9 +186,51 @@ public final class ModelLifecycleEdge implements AutoCloseable {
         byType.forEach(registry::notShadowed);
     }
 
+    /** The comparison's meters of one dataType (the registry's cap of dataTypes bounds them). */
+    private record Comparison(Counter compared, Counter labelled, Counter agreed, Counter errors,
+            DistributionSummary difference, Timer latency) {}
+
+    private Comparison comparison(String dataType) {
+        return comparisons.computeIfAbsent(dataType, t -> new Comparison(
+                meters.counter("modelserving.shadow.compared", "dataType", t),
+                meters.counter("modelserving.shadow.labelled", "dataType", t),
+                meters.counter("modelserving.shadow.agreed", "dataType", t),
+                meters.counter("modelserving.shadow.candidate_errors", "dataType", t),
+                DistributionSummary.builder("modelserving.shadow.absolute_difference").tag("dataType", t)
+                        .register(meters),
+                Timer.builder("modelserving.shadow.candidate_latency").tag("dataType", t).register(meters)));
+    }
+
+    /** Counts a shadowed record in the comparison's meters, as {@link dev.modelserving.model.ShadowComparison} does. */
+    private void count(ModelRegistry.Shadowed s) {
+        Comparison m = comparison(s.live().record().dataType());
+        Scored c = s.candidate();
+        m.latency().record(c.durationNanos(), TimeUnit.NANOSECONDS);
+        if (c.isFailed()) {
+            m.errors().increment();
+            return;
+        }
+        m.compared().increment();
+        String liveLabel = s.live().prediction().label();
+        if (liveLabel != null && c.prediction().label() != null) {
+            m.labelled().increment();
+            if (liveLabel.equals(c.prediction().label())) {
+                m.agreed().increment();
+            }
+        }
+        Double liveValue = s.live().prediction().value();
+        if (liveValue != null && c.prediction().value() != null) {
+            double d = Math.abs(liveValue - c.prediction().value());
+            if (!Double.isNaN(d)) {
+                m.difference().record(d);
+            }
+        }
+    }
+
     private <P> void write(List<ModelRegistry.Shadowed> shadowed, IdentityHashMap<Scored, DataRecord<P>> inputs) {
         long now = System.currentTimeMillis();
         for (ModelRegistry.Shadowed s : shadowed) {
+            count(s);
             DataRecord<P> in = inputs.get(s.live());
             Scored c = s.candidate();
             Headers headers = format.headers();
