@@ -256,8 +256,8 @@ public final class ServerBench implements Callable<Integer> {
     }
 
     private Figures measure(Turn turn, int repeat, String source, Encoded wines) throws Exception {
-        String run = (turn.server() == null ? "copy" : turn.server() + "_" + turn.format().label() + "_" + turn.model())
-                + "_r" + repeat;
+        String run = (turn.server() == null ? "copy" : turn.server() + "_" + turn.format().label() + "_"
+                + turn.model().replace("+", "_and_")) + "_r" + repeat;
         Topics topics = Topics.withPrefix("bench_" + run + "_");
         createTopics(topics);
         Path log = work.resolve(run + ".log");

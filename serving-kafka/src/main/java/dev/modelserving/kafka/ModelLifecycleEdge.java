@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -34,8 +32,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The model lifecycle's side of a server's Kafka edge, the same in every engine (README, "Model lifecycle"):
  * <ul>
  *   <li><b>Shadow scoring.</b> Once a batch's live outcomes are made, {@link #shadow} hands the records a candidate
- *       model has to score to a thread of its own, which scores them with the candidates
- *       ({@link ModelRegistry#scoreCandidates}) and writes each candidate's output to the shadow topic: a
+ *       model has to score to a thread of its own, which takes everything waiting at once, scores it with the
+ *       candidates ({@link ModelRegistry#scoreCandidates}, one model call per registry and dataType, however small
+ *       the engine's batches) and writes each candidate's output to the shadow topic: a
  *       {@code ServingResult} marked {@code candidate}, in the results' format, keyed as its input record was; one
  *       the candidate could not score carries no prediction and says why in a {@value #ERROR_HEADER} header. The
  *       result path never waits for it: at most {@code queueRecords} records wait for the candidates, and a batch
@@ -62,7 +61,8 @@ public final class ModelLifecycleEdge implements AutoCloseable {
     private final ResultFormat format;
     private final int queueRecords;
     private final AtomicInteger queued = new AtomicInteger();
-    private final ThreadPoolExecutor candidates;
+    private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+    private final Thread shadowThread;
     private final Counter shadowResults;
     private final Counter notShadowed;
     private final Counter requested;
@@ -96,11 +96,9 @@ public final class ModelLifecycleEdge implements AutoCloseable {
         this.topics = topics;
         this.format = format;
         this.queueRecords = queueRecords;
-        this.candidates = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "shadow-scoring");
-            t.setDaemon(true);
-            return t;
-        });
+        this.shadowThread = new Thread(this::shadowLoop, "shadow-scoring");
+        shadowThread.setDaemon(true);
+        shadowThread.start();
         this.meters = meters;
         this.shadowResults = meters.counter("modelserving.shadow.results");
         this.notShadowed = meters.counter("modelserving.shadow.not_compared");
@@ -164,20 +162,48 @@ public final class ModelLifecycleEdge implements AutoCloseable {
             countNotCompared(registry, live);
             return;
         }
-        try {
-            candidates.execute(() -> {
-                try {
-                    write(registry.scoreCandidates(live), inputs);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.ERROR, "shadow scoring of " + live.size() + " records failed: " + e
-                            + "; the live results are not affected");
-                } finally {
-                    queued.addAndGet(-live.size());
+        pending.add(new Pending(registry, live, inputs));
+    }
+
+    /** Records handed to the shadow thread: the registry that scored them, their live scorings and inputs. */
+    private record Pending(ModelRegistry registry, List<Scored> live, IdentityHashMap<Scored, ?> inputs) {}
+
+    /**
+     * The shadow thread: takes what waits, all of it at once, and scores each registry's records with one call
+     * (one model call per dataType), so that the candidates score in batches however small the engine's are.
+     */
+    private void shadowLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !pending.isEmpty()) {
+            try {
+                Pending first = pending.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            queued.addAndGet(-live.size()); // closing
+                batch.add(first);
+                pending.drainTo(batch);
+                Map<ModelRegistry, List<Pending>> byRegistry = new IdentityHashMap<>();
+                batch.forEach(p -> byRegistry.computeIfAbsent(p.registry(), r -> new ArrayList<>()).add(p));
+                byRegistry.forEach(this::shadowNow);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "shadow scoring failed: " + e + "; the live results are not affected");
+            } finally {
+                batch.forEach(p -> queued.addAndGet(-p.live().size()));
+                batch.clear();
+            }
         }
+    }
+
+    private void shadowNow(ModelRegistry registry, List<Pending> parts) {
+        List<Scored> live = new ArrayList<>();
+        IdentityHashMap<Scored, DataRecord<?>> inputs = new IdentityHashMap<>();
+        for (Pending p : parts) {
+            live.addAll(p.live());
+            p.inputs().forEach((s, in) -> inputs.put(s, (DataRecord<?>) in));
+        }
+        write(registry.scoreCandidates(live), inputs);
     }
 
     private static void countNotCompared(ModelRegistry registry, List<Scored> live) {
@@ -227,11 +253,11 @@ public final class ModelLifecycleEdge implements AutoCloseable {
         }
     }
 
-    private <P> void write(List<ModelRegistry.Shadowed> shadowed, IdentityHashMap<Scored, DataRecord<P>> inputs) {
+    private void write(List<ModelRegistry.Shadowed> shadowed, IdentityHashMap<Scored, DataRecord<?>> inputs) {
         long now = System.currentTimeMillis();
         for (ModelRegistry.Shadowed s : shadowed) {
             count(s);
-            DataRecord<P> in = inputs.get(s.live());
+            DataRecord<?> in = inputs.get(s.live());
             Scored c = s.candidate();
             Headers headers = format.headers();
             ServingResult.Builder r;
@@ -265,13 +291,12 @@ public final class ModelLifecycleEdge implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        candidates.shutdown();
         try {
-            candidates.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            shadowThread.join(CLOSE_TIMEOUT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        candidates.shutdownNow();
+        shadowThread.interrupt();
         producer.close(CLOSE_TIMEOUT);
     }
 }
