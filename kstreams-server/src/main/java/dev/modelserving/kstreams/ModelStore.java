@@ -74,8 +74,10 @@ public final class ModelStore implements StateStore {
             throw new IllegalArgumentException("a tombstone needs the dataType (or version) as its key");
         }
         LoadOutcome outcome = apply(registry, key, value);
-        if (key != null && outcome instanceof LoadOutcome.Loaded) {
-            live.put(PublishedModels.dataTypeOf(key, value), value);
+        if (key != null && outcome instanceof LoadOutcome.Loaded loaded) {
+            // a version's tombstone that gave the live model back to the previous version: that one's descriptor
+            String dataType = loaded.model().dataType();
+            live.put(dataType, value != null ? value : registry.savedModels(dataType).live().toByteArray());
         } else if (key != null && outcome instanceof LoadOutcome.Removed) {
             live.remove(PublishedModels.dataTypeOf(key, value));
         }

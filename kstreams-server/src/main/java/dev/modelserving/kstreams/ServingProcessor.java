@@ -283,7 +283,9 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         @Override
         public void record(String dataType, String key, byte[] descriptor, LoadOutcome outcome) {
             if (outcome instanceof LoadOutcome.Loaded) {
-                store.put(dataType, descriptor);
+                // a version's tombstone that gave the live model back to the previous version: that one's descriptor
+                store.put(dataType, descriptor != null ? descriptor
+                        : registry.savedModels(dataType).live().toByteArray());
                 notLoaded.remove(dataType);
             } else if (outcome instanceof LoadOutcome.Removed) {
                 store.delete(dataType);

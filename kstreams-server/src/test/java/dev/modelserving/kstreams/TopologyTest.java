@@ -138,6 +138,29 @@ class TopologyTest {
 
     @ParameterizedTest
     @EnumSource(StoreVariant.class)
+    void aTombstoneOfTheLiveVersionGivesTheDataTypeBackToThePreviousVersion(StoreVariant variant) {
+        start(variant);
+        publishVersion("wine/1", ProjectModel.LINEAR_REGRESSION.descriptor("1").toByteArray(), "1");
+        publishVersion("wine/2", ProjectModel.DECISION_TREE.descriptor("2").toByteArray(), "2");
+        publishVersion("wine/2", null, "1");
+        sendWines("wine", 0, 3);
+
+        assertThat(read()).extracting(ServingResult::getModelVersion).containsExactly("1", "1", "1");
+    }
+
+    /** Publishes under a key of the lifecycle (a version's, or its tombstone) until the dataType serves {@code live}. */
+    private void publishVersion(String key, byte[] value, String live) {
+        models.pipeInput(key, value);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+            var served = serving.servedModels().get("wine");
+            return served != null && served.model().version().equals(live);
+        });
+        driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreVariant.class)
     void eachDataTypeIsScoredByItsOwnModel(StoreVariant variant) throws Exception {
         start(variant);
         publish("red", ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("red").build()
@@ -190,10 +213,17 @@ class TopologyTest {
 
         assertThat(read()).extracting(ServingResult::getModelName).containsOnly(tree.getName()).hasSize(3);
         assertThat(serving.stats("wine").orElseThrow().failedLoads()).isEqualTo(1);
-        List<TestRecord<String, byte[]>> logged = changelog.readRecordsToList();
+        List<TestRecord<String, byte[]>> all = changelog.readRecordsToList();
+        // each message applied is followed by its dataType's lifecycle counters and events, refusals too
+        List<TestRecord<String, byte[]>> logged = all.stream().filter(r -> ModelStore.lifecycleOf(r.key()) == null)
+                .toList();
         assertThat(logged).extracting(TestRecord::key).containsExactly("wine", "gone", "gone");
         assertThat(logged.get(0).value()).isEqualTo(tree.toByteArray());
         assertThat(logged.get(2).value()).isNull();
+        assertThat(all.stream().map(r -> ModelStore.lifecycleOf(r.key())).filter(java.util.Objects::nonNull))
+                .containsExactly("wine", "wine", "gone", "gone");
+        assertThat(dev.modelserving.model.LifecycleCodec.decode(all.get(all.size() - 1).value()).events())
+                .extracting(dev.modelserving.model.LifecycleEvent::kind).containsExactly("live", "removed");
         assertThat(serving.servedModels()).containsOnlyKeys("wine");
     }
 

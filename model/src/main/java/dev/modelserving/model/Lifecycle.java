@@ -10,8 +10,10 @@ import java.util.List;
  * @param promotionRule the candidate's promotion rule in words, null without one
  * @param candidates candidates loaded
  * @param promotions candidates that went live
- * @param rollbacks versions published again to go back to them (by command or automatically)
- * @param automaticRollbacks rollbacks this server asked for, because a new model failed too many records
+ * @param rollbacks versions gone back to: published again (by command or automatically), or the previous version
+ *     of a withdrawn live one
+ * @param automaticRollbacks rollbacks this registry asked for (a server's, or a Kafka Streams task's), because a
+ *     new model failed too many records
  * @param events the most recent events, oldest first (at most {@link #MAX_EVENTS})
  */
 public record Lifecycle(String previous, ShadowComparison.Figures candidate, String promotionRule, long candidates,

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The bytes of a dataType's lifecycle counters and events, for a server that keeps them in a store of its own (the
- * Kafka Streams variants): a version byte, the four counters, then each event (its time in epoch seconds and
- * nanoseconds, and three UTF-8 strings). The previous version, the candidate and its comparison are not in it:
+ * Kafka Streams variants): a version byte, the four counters, the number of events, then each event (its time in
+ * epoch seconds and nanoseconds, and three UTF-8 strings). The previous version, the candidate and its comparison are not in it:
  * they come back with the models.
  */
 public final class LifecycleCodec {

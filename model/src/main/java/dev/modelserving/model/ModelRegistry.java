@@ -120,8 +120,8 @@ public final class ModelRegistry implements AutoCloseable {
                 }
             }
             // a new model (not one gone back to) with a version to go back to is watched for errors
-            slot.watch = rules.rollbackWithinRecords() > 0 && d.getEvent() != ModelDescriptor.LifecycleEvent.ROLLED_BACK
-                    && slot.previousDescriptor != null ? new Watch(next, rules) : null;
+            slot.watch.set(rules.rollbackWithinRecords() > 0 && d.getEvent() != ModelDescriptor.LifecycleEvent.ROLLED_BACK
+                    && slot.previousDescriptor != null ? new Watch(next, rules) : null);
             return outcome;
         }
     }
@@ -163,7 +163,7 @@ public final class ModelRegistry implements AutoCloseable {
      *       ({@link #offerCandidate});</li>
      *   <li>a tombstone of a dataType removes its model; a tombstone of a version withdraws that version: a
      *       candidate of it stops, and if it is live the previous version serves again (nothing serves without
-     *       one);</li>
+     *       one; a previous version that no longer loads is refused, and the withdrawn one serves on);</li>
      *   <li>anything else is refused (counted, with the reason): bytes that are not a ModelDescriptor, a descriptor
      *       for another dataType or version than its key says (a tombstone for the key would not reach it).</li>
      * </ul>
@@ -368,7 +368,7 @@ public final class ModelRegistry implements AutoCloseable {
             }
             slot.liveDescriptor = null;
             slot.previousDescriptor = null;
-            slot.watch = null;
+            slot.watch.set(null);
             LoadOutcome outcome = new LoadOutcome.Removed(dataType, Optional.ofNullable(previous).map(p -> p.info));
             if (previous != null) {
                 slot.event("removed", previous.info, "the dataType's model was withdrawn (a tombstone)");
@@ -443,8 +443,17 @@ public final class ModelRegistry implements AutoCloseable {
     /** Stops a dataType's candidate (closed; its comparison ends), as its version's tombstone would; whether there was one. */
     public boolean dropCandidate(String dataType) {
         Slot slot = slots.get(dataType);
-        Candidate c = slot == null ? null : slot.candidate.get();
-        return c != null && withdraw(dataType, c.model.info.version()) != null;
+        if (slot == null) {
+            return false;
+        }
+        synchronized (slot.loading) {
+            Candidate c = slot.candidate.get();
+            if (c == null) {
+                return false;
+            }
+            withdraw(dataType, c.model.info.version());
+            return true;
+        }
     }
 
     /** The comparison of a dataType's candidate with its live model, as of now, if it has a candidate. */
@@ -477,7 +486,7 @@ public final class ModelRegistry implements AutoCloseable {
      * Scores, with their dataTypes' candidates, the records the live models have scored (one candidate call per
      * dataType), and compares each output with the live one. Skipped and failed live outcomes, and records of a
      * dataType without a candidate, are left out. Meant to run off the result path: an engine hands it the live
-     * outcomes once they are on their way, so a slow or failing candidate never delays or fails a result. A
+     * outcomes once they are made, so a slow or failing candidate never delays or fails a result. A
      * candidate whose promotion rule holds afterwards has its promotion published ({@link #publishRequestsTo}).
      */
     public List<Shadowed> scoreCandidates(List<Scored> live) {
@@ -615,19 +624,23 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Counts records a newly live model scored or failed; publishes its rollback once it fails too many. */
     private void watch(Slot slot, ServedModel served, int records, int errors) {
-        Watch w = slot.watch;
+        Watch w = slot.watch.get();
         if (w == null || w.model != served) {
             return;
         }
-        if (w.seen.sum() >= w.within) {
-            slot.watch = null; // past its first records: no longer new
+        long before = w.seen.sum();
+        if (before >= w.within) {
+            slot.watch.compareAndSet(w, null); // past its first records: no longer new
             return;
         }
-        w.seen.add(records);
-        if (errors == 0) {
+        // only what falls within the first records counts (a batch's errors taken as its first ones: at most)
+        int inWindow = (int) Math.min(records, w.within - before);
+        w.seen.add(inWindow);
+        int failedInWindow = Math.min(errors, inWindow);
+        if (failedInWindow == 0) {
             return;
         }
-        w.errors.add(errors);
+        w.errors.add(failedInWindow);
         long failed = w.errors.sum();
         if (failed <= w.allowed || !w.requested.compareAndSet(false, true)) {
             return;
@@ -895,7 +908,7 @@ public final class ModelRegistry implements AutoCloseable {
         /** The live model's descriptor and the one before it, without their lifecycle fields. */
         volatile ModelDescriptor liveDescriptor;
         volatile ModelDescriptor previousDescriptor;
-        volatile Watch watch;
+        final AtomicReference<Watch> watch = new AtomicReference<>();
         private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>();
         volatile boolean removed;
 

@@ -82,6 +82,9 @@ public final class ModelVersions {
             } else if (s.live != null && s.live.version().equals(v)) {
                 s.live = s.previous;
                 s.previous = null;
+                if (s.live == null) {
+                    s.candidate = null; // nothing left to compare it with: the servers drop it too
+                }
             }
             return;
         }

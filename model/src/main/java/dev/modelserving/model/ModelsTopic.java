@@ -41,9 +41,13 @@ public final class ModelsTopic {
         return new Key(key.substring(0, at), Optional.of(key.substring(at + 1)));
     }
 
-    /** The key a descriptor is published under: {@code dataType/version}, or the dataType without a version. */
+    /**
+     * The key a descriptor is published under: {@code dataType/version}, or the dataType alone without a version or
+     * when the dataType holds the separator (a versioned key could not be read back).
+     */
     public static String key(ModelDescriptor d) {
-        return d.getVersion().isEmpty() ? d.getDataType() : d.getDataType() + VERSION_SEPARATOR + d.getVersion();
+        return d.getVersion().isEmpty() || d.getDataType().indexOf(VERSION_SEPARATOR) >= 0 ? d.getDataType()
+                : d.getDataType() + VERSION_SEPARATOR + d.getVersion();
     }
 
     /**

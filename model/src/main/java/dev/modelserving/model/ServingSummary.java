@@ -131,6 +131,8 @@ public final class ServingSummary {
         if (most == null || most.candidate() == null) {
             return most;
         }
+        String candidate = most.candidate().candidate();
+        candidates.removeIf(f -> !f.candidate().equals(candidate)); // mid-swap, another candidate's figures
         return new Lifecycle(most.previous(), merged(candidates), most.promotionRule(), most.candidates(),
                 most.promotions(), most.rollbacks(), most.automaticRollbacks(), most.events());
     }
@@ -192,7 +194,8 @@ public final class ServingSummary {
             if (a.candidate() != null) {
                 candidates.add(a.candidate());
             }
-            if (b.candidate() != null) {
+            if (b.candidate() != null && (a.candidate() == null
+                    || b.candidate().candidate().equals(a.candidate().candidate()))) {
                 candidates.add(b.candidate());
             }
             return new CurrentModel(a.model(), a.since().isAfter(b.since()) ? b.since() : a.since(), from,

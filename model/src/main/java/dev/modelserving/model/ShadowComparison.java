@@ -98,7 +98,7 @@ public final class ShadowComparison {
      *
      * @param live the live model's label (name and version)
      * @param candidate the candidate's
-     * @param since when the candidate started scoring beside the live model
+     * @param since when this comparison started: the candidate loaded, or a new live model went live beside it
      * @param compared records both scored
      * @param labelAgreement the share of compared records with labels whose labels are equal; null without labels
      * @param meanAbsoluteDifference the mean of |live value - candidate value| over compared records with values;

@@ -18,6 +18,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +64,11 @@ public final class ModelLifecycleEdge implements AutoCloseable {
     private final int queueRecords;
     private final AtomicInteger queued = new AtomicInteger();
     private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+    private final ExecutorService requestSender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lifecycle-requests");
+        t.setDaemon(true);
+        return t;
+    });
     private final Thread shadowThread;
     private final Counter shadowResults;
     private final Counter notShadowed;
@@ -98,11 +105,11 @@ public final class ModelLifecycleEdge implements AutoCloseable {
         this.queueRecords = queueRecords;
         this.shadowThread = new Thread(this::shadowLoop, "shadow-scoring");
         shadowThread.setDaemon(true);
-        shadowThread.start();
         this.meters = meters;
         this.shadowResults = meters.counter("modelserving.shadow.results");
         this.notShadowed = meters.counter("modelserving.shadow.not_compared");
         this.requested = meters.counter("modelserving.model.lifecycle_requests");
+        shadowThread.start(); // last: it reads the fields above
     }
 
     /** Lets a registry publish its requests through this edge; returns the registry. */
@@ -113,19 +120,23 @@ public final class ModelLifecycleEdge implements AutoCloseable {
 
     /** Publishes a registry's request on the models topic; a failure is logged (the registry asks only once). */
     public Consumer<ModelsTopic.Message> requests() {
-        return m -> {
-            requested.increment();
-            producer.send(new ProducerRecord<>(topics.models(), m.key().getBytes(StandardCharsets.UTF_8), m.value()),
-                    (meta, failure) -> {
-                        if (failure != null) {
-                            LOG.log(Level.ERROR, "could not publish " + m.key() + " on " + topics.models() + ": "
-                                    + failure + "; what it asked for does not happen");
-                        } else {
-                            LOG.log(Level.INFO, "published " + m.key() + " on " + topics.models() + " at "
-                                    + meta.partition() + "@" + meta.offset());
-                        }
-                    });
-        };
+        // sent from a thread of their own: a request carries a whole model, and a full producer buffer blocks the
+        // sender, which must not be the scoring thread that asked
+        return m -> requestSender.execute(() -> send(m));
+    }
+
+    private void send(ModelsTopic.Message m) {
+        requested.increment();
+        producer.send(new ProducerRecord<>(topics.models(), m.key().getBytes(StandardCharsets.UTF_8), m.value()),
+                (meta, failure) -> {
+                    if (failure != null) {
+                        LOG.log(Level.ERROR, "could not publish " + m.key() + " on " + topics.models() + ": "
+                                + failure + "; what it asked for does not happen");
+                    } else {
+                        LOG.log(Level.INFO, "published " + m.key() + " on " + topics.models() + " at "
+                                + meta.partition() + "@" + meta.offset());
+                    }
+                });
     }
 
     /**
@@ -297,6 +308,12 @@ public final class ModelLifecycleEdge implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shadowThread.interrupt();
+        requestSender.shutdown();
+        try {
+            requestSender.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(CLOSE_TIMEOUT);
     }
 }
