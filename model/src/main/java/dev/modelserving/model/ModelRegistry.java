@@ -292,11 +292,7 @@ public final class ModelRegistry implements AutoCloseable {
             slot.lastFailure.set(saved.lastLoadFailure());
             Lifecycle l = saved.lifecycle();
             if (l != null) {
-                slot.candidates.set(l.candidates());
-                slot.promotions.set(l.promotions());
-                slot.rollbacks.set(l.rollbacks());
-                slot.automaticRollbacks.set(l.automaticRollbacks());
-                slot.restoreEvents(l.events());
+                slot.restoreLifecycle(l);
             }
             ModelDescriptor d = models.live();
             if (d == null) {
@@ -332,11 +328,7 @@ public final class ModelRegistry implements AutoCloseable {
     public void restoreLifecycle(String dataType, Lifecycle saved) {
         Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
         synchronized (slot.loading) {
-            slot.candidates.set(saved.candidates());
-            slot.promotions.set(saved.promotions());
-            slot.rollbacks.set(saved.rollbacks());
-            slot.automaticRollbacks.set(saved.automaticRollbacks());
-            slot.restoreEvents(saved.events());
+            slot.restoreLifecycle(saved);
         }
     }
 
@@ -923,6 +915,15 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 events.addLast(new LifecycleEvent(Instant.now(), kind, model, detail));
             }
+        }
+
+        /** The lifecycle's counters and events as saved (not its candidate or previous version). */
+        void restoreLifecycle(Lifecycle saved) {
+            candidates.set(saved.candidates());
+            promotions.set(saved.promotions());
+            rollbacks.set(saved.rollbacks());
+            automaticRollbacks.set(saved.automaticRollbacks());
+            restoreEvents(saved.events());
         }
 
         void restoreEvents(List<LifecycleEvent> saved) {

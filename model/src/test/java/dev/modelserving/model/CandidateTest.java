@@ -25,7 +25,7 @@ class CandidateTest {
         LoadOutcome outcome = registry.offerCandidate(Fixtures.pmml("linear", "2", Fixtures.linearWithIntercept(2.0)));
         assertThat(outcome).isInstanceOf(LoadOutcome.CandidateLoaded.class);
 
-        List<Scored> live = registry.scoreBatch(wines(20));
+        List<Scored> live = registry.scoreBatch(Fixtures.wines(20));
         assertThat(live).allSatisfy(s -> assertThat(s.model().version()).as("only the live model serves")
                 .isEqualTo("1"));
         List<ModelRegistry.Shadowed> shadowed = registry.scoreCandidates(live);
@@ -55,7 +55,7 @@ class CandidateTest {
                 .replace("volatile_acidity", "colour").getBytes();
         registry.offerCandidate(Fixtures.pmml("colour", "2", needsColour));
 
-        List<Features> records = new ArrayList<>(wines(3));
+        List<Features> records = new ArrayList<>(Fixtures.wines(3));
         records.add(Features.of("wine", java.util.Map.of("alcohol", 10.0, "volatile_acidity", 0.5, "colour", 1.0)));
         List<ModelRegistry.Shadowed> shadowed = registry.scoreCandidates(registry.scoreBatch(records));
 
@@ -80,37 +80,28 @@ class CandidateTest {
 
         registry.offerCandidate(Fixtures.pmml("linear", "2", Fixtures.linearWithIntercept(2.0)));
         assertThat(registry.dropCandidate("wine")).isTrue();
-        assertThat(registry.scoreCandidates(registry.scoreBatch(wines(2)))).isEmpty();
+        assertThat(registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(2)))).isEmpty();
         assertThat(registry.promoteCandidate("wine")).isEmpty();
 
         registry.offerCandidate(Fixtures.pmml("linear", "2", Fixtures.linearWithIntercept(2.0)));
         assertThat(registry.promoteCandidate("wine")).get().isInstanceOf(LoadOutcome.Loaded.class);
         assertThat(registry.current("wine").orElseThrow().version()).isEqualTo("2");
         assertThat(registry.comparison("wine")).as("the comparison ends with the promotion").isEmpty();
-        assertThat(registry.scoreBatch(wines(1)).get(0).model().version()).isEqualTo("2");
+        assertThat(registry.scoreBatch(Fixtures.wines(1)).get(0).model().version()).isEqualTo("2");
     }
 
     @Test
     void aNewLiveModelStartsANewComparisonWithTheSameCandidate() {
         registry.offer(Fixtures.pmml("linear", "1", Fixtures.linearWithIntercept(1.5)));
         registry.offerCandidate(Fixtures.pmml("linear", "3", Fixtures.linearWithIntercept(2.0)));
-        registry.scoreCandidates(registry.scoreBatch(wines(5)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(5)));
 
         registry.offer(Fixtures.pmml("linear", "2", Fixtures.linearWithIntercept(2.0)));
 
         ShadowComparison.Figures f = registry.comparison("wine").orElseThrow();
         assertThat(f.live()).isEqualTo("'linear' v2");
         assertThat(f.compared()).isZero();
-        registry.scoreCandidates(registry.scoreBatch(wines(5)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(5)));
         assertThat(registry.comparison("wine").orElseThrow().maxAbsoluteDifference()).isEqualTo(0.0);
-    }
-
-    private static List<Features> wines(int n) {
-        List<Features> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(WineFeatures.wine("wine", 7.4, 0.7 - i * 0.01, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56,
-                    9.4 + i * 0.1));
-        }
-        return out;
     }
 }

@@ -6,6 +6,8 @@ import dev.modelserving.proto.ModelDescriptor.ModelType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Test models and descriptors from {@code src/test/resources}. */
 public final class Fixtures {
@@ -44,5 +46,15 @@ public final class Fixtures {
         String text = new String(resource(ALCOHOL_LINEAR), java.nio.charset.StandardCharsets.UTF_8);
         return text.replace("intercept=\"1.5\"", "intercept=\"" + intercept + "\"")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** n plausible wines of dataType "wine", a little different from each other (volatile acidity and alcohol). */
+    public static List<Features> wines(int n) {
+        List<Features> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(WineFeatures.wine("wine", 7.4, 0.7 - i * 0.01, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56,
+                    9.4 + i * 0.1));
+        }
+        return out;
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelserving.proto.ModelDescriptor;
 import dev.modelserving.proto.ModelDescriptor.LifecycleEvent;
 import dev.modelserving.proto.PromotionRule;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +90,7 @@ class LifecycleTest {
                 "by command"));
         assertThat(back).isInstanceOf(LoadOutcome.Loaded.class);
         assertThat(live()).isEqualTo("1");
-        assertThat(registry.scoreBatch(wines(1)).get(0).model().version()).isEqualTo("1");
+        assertThat(registry.scoreBatch(Fixtures.wines(1)).get(0).model().version()).isEqualTo("1");
         // another server's identical rollback: nothing to load again
         assertThat(publish(ModelsTopic.publishAgain(linear("1", 1.5), LifecycleEvent.ROLLED_BACK, "again")))
                 .isInstanceOf(LoadOutcome.Unchanged.class);
@@ -108,7 +107,7 @@ class LifecycleTest {
         LoadOutcome loaded = publish(v2);
         assertThat(loaded).isInstanceOf(LoadOutcome.CandidateLoaded.class);
         assertThat(live()).isEqualTo("1");
-        registry.scoreCandidates(registry.scoreBatch(wines(10)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(10)));
         assertThat(registry.stats("wine").orElseThrow().lifecycle().candidate().compared()).isEqualTo(10);
 
         LoadOutcome promoted = publish(ModelsTopic.publishAgain(v2, LifecycleEvent.PROMOTED, "by command"));
@@ -130,12 +129,12 @@ class LifecycleTest {
         publish(linear("1", 1.5));
         publish(linear("2", 1.6).toBuilder().setCandidate(true).setPromotionRule(PromotionRule.newBuilder()
                 .setAfterRecords(30).setMaxMeanAbsoluteDifference(0.2)).build());
-        registry.scoreCandidates(registry.scoreBatch(wines(20)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(20)));
         assertThat(published).isEmpty();
         assertThat(registry.stats("wine").orElseThrow().lifecycle().promotionRule())
                 .contains("waiting: 20 of 30 records compared");
-        registry.scoreCandidates(registry.scoreBatch(wines(20)));
-        registry.scoreCandidates(registry.scoreBatch(wines(20)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(20)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(20)));
 
         assertThat(published).as("published once").hasSize(1);
         ModelsTopic.Message m = published.get(0);
@@ -157,7 +156,7 @@ class LifecycleTest {
         publish(linear("1", 1.5));
         publish(linear("2", 3.0).toBuilder().setCandidate(true).setPromotionRule(PromotionRule.newBuilder()
                 .setAfterRecords(10).setMaxMeanAbsoluteDifference(0.2)).build());
-        registry.scoreCandidates(registry.scoreBatch(wines(20)));
+        registry.scoreCandidates(registry.scoreBatch(Fixtures.wines(20)));
         assertThat(published).isEmpty();
         assertThat(registry.stats("wine").orElseThrow().lifecycle().promotionRule())
                 .contains("not met after 20 records: mean absolute difference 1.5");
@@ -168,9 +167,9 @@ class LifecycleTest {
         publish(linear("1", 1.5));
         publish(needsColour("2"));
         assertThat(live()).isEqualTo("2");
-        registry.scoreBatch(wines(4)); // 4 errors of 100 allowed: 5
+        registry.scoreBatch(Fixtures.wines(4)); // 4 errors of 100 allowed: 5
         assertThat(published).isEmpty();
-        registry.scoreBatch(wines(2));
+        registry.scoreBatch(Fixtures.wines(2));
 
         assertThat(published).as("published once").hasSize(1);
         ModelDescriptor d = parse(published.get(0).value());
@@ -178,7 +177,7 @@ class LifecycleTest {
         assertThat(d.getEvent()).isEqualTo(LifecycleEvent.ROLLED_BACK);
         assertThat(d.getEventReason()).isEqualTo("automatic: 'colour' v2 failed 6 of its first 6 records (more than "
                 + "5 of 100 allowed)");
-        registry.scoreBatch(wines(10));
+        registry.scoreBatch(Fixtures.wines(10));
         assertThat(published).hasSize(1);
 
         publish(published.get(0));
@@ -193,13 +192,13 @@ class LifecycleTest {
     @Test
     void aModelThatFailsOnlyAfterItsFirstRecordsOrHasNothingToGoBackToStays() {
         publish(needsColour("1"));
-        registry.scoreBatch(wines(50));
+        registry.scoreBatch(Fixtures.wines(50));
         assertThat(published).as("no previous version").isEmpty();
 
         publish(linear("2", 1.5));
-        registry.scoreBatch(wines(100));
+        registry.scoreBatch(Fixtures.wines(100));
         publish(needsColour("3").toBuilder().setName("colour-3").build());
-        registry.scoreBatch(wines(3)); // within the first 100: 3 errors
+        registry.scoreBatch(Fixtures.wines(3)); // within the first 100: 3 errors
         assertThat(published).isEmpty();
     }
 
@@ -273,14 +272,5 @@ class LifecycleTest {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static List<Features> wines(int n) {
-        List<Features> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(WineFeatures.wine("wine", 7.4, 0.7 - i * 0.01, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56,
-                    9.4 + i * 0.1));
-        }
-        return out;
     }
 }

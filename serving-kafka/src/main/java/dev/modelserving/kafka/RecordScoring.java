@@ -82,6 +82,7 @@ public final class RecordScoring {
         Map<ModelRegistry, List<Scored>> shadowScored = null;
         String lastType = null;
         ModelRegistry last = null;
+        boolean shadowType = false;
         int k = 0;
         for (Decoded<P> d : decoded) {
             if (d.isDeadLetter()) {
@@ -92,15 +93,16 @@ public final class RecordScoring {
                 continue;
             }
             String type = s.record().dataType();
-            if (!type.equals(lastType)) {
+            if (!type.equals(lastType)) { // looked up once per run of one dataType, not per record
                 lastType = type;
                 last = registries.apply(type);
+                shadowType = edge != null && last != null && last.hasCandidate(type);
             }
             if (last == null) {
                 continue;
             }
             last.scoredInput(s, d.in().partition(), d.in().offset());
-            if (edge != null && !s.isFailed() && last.hasCandidate(type)) {
+            if (shadowType && !s.isFailed()) {
                 if (shadowIn == null) {
                     shadowIn = new IdentityHashMap<>();
                     shadowScored = new IdentityHashMap<>();
