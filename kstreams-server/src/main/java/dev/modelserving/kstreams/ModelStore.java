@@ -1,5 +1,6 @@
 package dev.modelserving.kstreams;
 
+import dev.modelserving.model.Lifecycle;
 import dev.modelserving.model.LifecycleCodec;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
@@ -113,13 +114,27 @@ public final class ModelStore implements StateStore {
         return key.startsWith(LIFECYCLE_PREFIX) ? key.substring(LIFECYCLE_PREFIX.length()) : null;
     }
 
+    /** Whether a key is one of the stores' own (a NUL first), not a models-topic key the tasks apply. */
+    static boolean ownKey(String key) {
+        return !key.isEmpty() && key.charAt(0) == '\u0000';
+    }
+
     /** Brings back a dataType's saved lifecycle; bytes that are not one are left out with a warning. */
     static void restoreLifecycle(ModelRegistry registry, String dataType, byte[] value) {
+        Lifecycle saved = decodeLifecycle(dataType, value);
+        if (saved != null) {
+            registry.restoreLifecycle(dataType, saved);
+        }
+    }
+
+    /** A dataType's saved lifecycle, or null (with a warning) when the bytes are not one. */
+    static Lifecycle decodeLifecycle(String dataType, byte[] value) {
         try {
-            registry.restoreLifecycle(dataType, LifecycleCodec.decode(value));
+            return LifecycleCodec.decode(value);
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.WARNING, "the saved lifecycle of dataType '" + dataType + "' is unreadable ("
                     + e.getMessage() + "): its counters and events start again from what its models say");
+            return null;
         }
     }
 

@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,18 +21,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * The global store of published models ({@code standard}, {@code custom}): per dataType, the last
- * {@value #HISTORY} messages of the models topic in topic order (whatever their key: {@code wine} or a version's
- * {@code wine/3}), keyed {@code dataType NUL offset}. A task that is a few messages behind applies each in order, so
- * a model refused after a good one leaves the good one serving in every task, even one that had not taken the good
- * one yet, and a rollback or promotion comes after the version it goes back from. A value is a tag byte (removed,
- * or message), the message's key (its length, then its UTF-8 bytes) and the message's bytes, so a tombstone
- * ("removed") is never confused with an empty message; a dataType the store does not have (never published, or
- * compacted away) changes nothing in the tasks.
+ * The global store of published models ({@code standard}, {@code custom}): per dataType, the messages of the models
+ * topic in topic order (whatever their key: {@code wine} or a version's {@code wine/3}), keyed
+ * {@code dataType NUL offset}. It keeps the last {@value #HISTORY} messages of each dataType and, older than those,
+ * the newest message of each key, as the compacted topic does: a task that is a few messages behind applies each
+ * in order, so a model refused after a good one leaves the good one serving in every task, even one that had not
+ * taken the good one yet, and a rollback or promotion comes after the version it goes back from; and a task that
+ * starts with an empty store (a new instance, a reset) still finds the messages behind the live version, the one
+ * before it and the candidate. At most {@value #MAX_ENTRIES} entries are kept per dataType: past that the oldest
+ * go. A value is a tag byte (removed, or message), the message's key (its length, then its UTF-8 bytes) and the
+ * message's bytes, so a tombstone ("removed") is never confused with an empty message; a dataType the store does
+ * not have (never published, or compacted away) changes nothing in the tasks.
  */
 final class PublishedModels {
 
     static final int HISTORY = 8;
+    static final int MAX_ENTRIES = 32;
     private static final char SEPARATOR = '\u0000';
     private static final byte REMOVED = 0;
     private static final byte MESSAGE = 1;
@@ -130,11 +136,32 @@ final class PublishedModels {
             long offset = context.recordMetadata().orElseThrow().offset();
             String dataType = dataTypeOf(record.key(), record.value());
             store.put(key(dataType, offset), tagged(record.key(), record.value()));
-            List<Entry> kept = of(store, dataType);
-            for (int i = 0; i < kept.size() - HISTORY; i++) {
-                store.delete(key(dataType, kept.get(i).offset()));
+            for (Entry gone : pruned(of(store, dataType))) {
+                store.delete(key(dataType, gone.offset()));
             }
             serving.published();
         }
+    }
+
+    /**
+     * Of one dataType's entries (oldest first), those to drop: of the ones older than the last {@value #HISTORY},
+     * each that a newer message of its key replaces (as compaction would) and each tombstone (its key's message is
+     * gone already); then the oldest of the rest past {@value #MAX_ENTRIES}.
+     */
+    static List<Entry> pruned(List<Entry> entries) {
+        List<Entry> drop = new ArrayList<>();
+        Set<String> newer = new HashSet<>();
+        int old = entries.size() - HISTORY;
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (i < old && (e.descriptor() == null || newer.contains(e.key()))) {
+                drop.add(e);
+            }
+            newer.add(e.key());
+        }
+        List<Entry> rest = new ArrayList<>(entries);
+        rest.removeAll(drop);
+        drop.addAll(rest.subList(0, Math.max(0, rest.size() - MAX_ENTRIES)));
+        return drop;
     }
 }

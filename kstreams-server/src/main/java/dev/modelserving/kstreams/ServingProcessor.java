@@ -1,9 +1,13 @@
 package dev.modelserving.kstreams;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.kafka.ServingMetrics;
+import dev.modelserving.model.Lifecycle;
 import dev.modelserving.model.LifecycleCodec;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.ServingStats;
+import dev.modelserving.proto.ModelDescriptor;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -223,11 +227,16 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /**
-     * The {@code standard} variant: Kafka Streams' key-value store holds the descriptor of each dataType's live
-     * model and its lifecycle counters and events (restored from its changelog before the task starts); the loaded
-     * models live in a registry rebuilt from the store when the task starts.
+     * The {@code standard} variant: Kafka Streams' key-value store holds, per dataType, the message its live model
+     * came from (under the dataType), the descriptors of the version a rollback goes back to and of the candidate,
+     * and the lifecycle counters and events (under keys of their own, starting with a NUL), restored from its
+     * changelog before the task starts; the loaded models live in a registry rebuilt from the store when the task
+     * starts, candidate included, whatever its place on the models topic.
      */
     private static final class StandardModels implements TaskModels {
+
+        private static final String PREVIOUS_PREFIX = "\u0000previous\u0000";
+        private static final String CANDIDATE_PREFIX = "\u0000candidate\u0000";
 
         private final KeyValueStore<String, byte[]> store;
         private final LocalServing serving;
@@ -240,20 +249,58 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             this.serving = serving;
             this.partition = partition;
             this.registry = serving.newRegistry();
-            live().forEach((dataType, descriptor) -> {
-                if (!(ModelStore.apply(registry, dataType, descriptor) instanceof LoadOutcome.Loaded)) {
-                    notLoaded.add(dataType); // not live here: what is published for it is applied again
-                }
-            });
+            Map<String, Lifecycle> lifecycles = new HashMap<>();
             try (KeyValueIterator<String, byte[]> all = store.all()) {
                 all.forEachRemaining(kv -> {
                     String dataType = ModelStore.lifecycleOf(kv.key);
                     if (dataType != null && kv.value != null) {
-                        ModelStore.restoreLifecycle(registry, dataType, kv.value);
+                        Lifecycle l = ModelStore.decodeLifecycle(dataType, kv.value);
+                        if (l != null) {
+                            lifecycles.put(dataType, l);
+                        }
                     }
                 });
             }
+            live().forEach((dataType, descriptor) -> {
+                ModelRegistry.SavedModels saved;
+                try {
+                    saved = new ModelRegistry.SavedModels(ModelDescriptor.parseFrom(descriptor),
+                            descriptor(PREVIOUS_PREFIX + dataType), descriptor(CANDIDATE_PREFIX + dataType));
+                } catch (InvalidProtocolBufferException e) {
+                    notLoaded.add(dataType); // cannot be: only descriptors that loaded are stored
+                    return;
+                }
+                Lifecycle lifecycle = lifecycles.remove(dataType);
+                ServingStats stats = ServingStats.none(dataType).withLifecycle(lifecycle);
+                if (!(registry.restore(dataType, saved, stats) instanceof LoadOutcome.Loaded)) {
+                    notLoaded.add(dataType); // not live here: what is published for it is applied again
+                }
+            });
+            // dataTypes with counters and events but no live model (removed, or every version refused)
+            lifecycles.forEach(registry::restoreLifecycle);
             serving.serving(partition, registry);
+        }
+
+        /** A stored descriptor, or null when there is none or it does not parse. */
+        private ModelDescriptor descriptor(String key) {
+            byte[] bytes = store.get(key);
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return ModelDescriptor.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                return null;
+            }
+        }
+
+        /** Stores a descriptor (null: deletes it), only when it changed: the changelog takes no repeats. */
+        private void putOrDelete(String key, ModelDescriptor d) {
+            byte[] now = store.get(key);
+            byte[] next = d == null ? null : d.toByteArray();
+            if (!Arrays.equals(now, next)) {
+                store.put(key, next);
+            }
         }
 
         @Override
@@ -266,7 +313,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             Map<String, byte[]> live = new HashMap<>();
             try (KeyValueIterator<String, byte[]> all = store.all()) {
                 all.forEachRemaining(kv -> {
-                    if (ModelStore.lifecycleOf(kv.key) == null) {
+                    if (!ModelStore.ownKey(kv.key)) {
                         live.put(kv.key, kv.value);
                     }
                 });
@@ -291,7 +338,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 store.delete(dataType);
                 notLoaded.remove(dataType);
             }
-            // the lifecycle counters and events, after every message (a refusal too)
+            // the versions to go back to and to compare, the lifecycle counters and events, after every message
+            // (a refusal too)
+            ModelRegistry.SavedModels saved = registry.savedModels(dataType);
+            putOrDelete(PREVIOUS_PREFIX + dataType, saved.previous());
+            putOrDelete(CANDIDATE_PREFIX + dataType, saved.candidate());
             registry.stats(dataType).ifPresent(stats -> store.put(ModelStore.lifecycleKey(dataType),
                     LifecycleCodec.encode(stats.lifecycle())));
         }

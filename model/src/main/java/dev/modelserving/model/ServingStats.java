@@ -52,6 +52,13 @@ public record ServingStats(
                 Lifecycle.none());
     }
 
+    /** These statistics with another lifecycle (null: the server keeps none). */
+    public ServingStats withLifecycle(Lifecycle lifecycle) {
+        return new ServingStats(dataType, name, description, version, since, invocations, meanMs, minMs, maxMs,
+                skipped, scoringErrors, modelSwaps, failedLoads, lastLoadFailure, undeliverable, lastUndeliverable,
+                lifecycle);
+    }
+
     /** These statistics with the undeliverable records of their dataType. */
     public ServingStats withUndeliverable(long records, Undeliverable last) {
         return new ServingStats(dataType, name, description, version, since, invocations, meanMs, minMs, maxMs,
