@@ -13,8 +13,8 @@ import java.util.Locale;
 
 /**
  * Reads a descriptor's model bytes, by value or by reference, under the {@link LoadingPolicy}: the size cap is
- * checked before anything is parsed, a location must lie under a configured root (after resolving links), and a
- * given SHA-256 must match.
+ * checked before anything is parsed, a location must lie under a configured root (its normalised path before the
+ * file system is asked, and its real path after links are resolved), and a given SHA-256 must match.
  */
 final class ModelSource {
 
@@ -49,9 +49,15 @@ final class ModelSource {
             throw new ModelLoadException("by-reference models are off: no model root is configured (location '"
                     + location + "')");
         }
-        Path file = realPath(location);
-        if (roots.stream().noneMatch(file::startsWith)) {
-            throw new ModelLoadException("location '" + location + "' is outside the model roots " + roots);
+        // The roots are checked on the normalised path before the file system is asked anything (so whether a file
+        // exists outside them is never told), then again on the real path (a link inside a root may lead out).
+        Path normalised = normalisedPath(location);
+        if (outsideRoots(normalised)) {
+            throw outsideTheRoots(location);
+        }
+        Path file = realPath(location, normalised);
+        if (outsideRoots(file)) {
+            throw outsideTheRoots(location);
         }
         try {
             if (!Files.isRegularFile(file)) {
@@ -69,7 +75,16 @@ final class ModelSource {
         }
     }
 
-    private static Path realPath(String location) throws ModelLoadException {
+    private boolean outsideRoots(Path path) {
+        return roots.stream().noneMatch(path::startsWith);
+    }
+
+    private static ModelLoadException outsideTheRoots(String location) {
+        return new ModelLoadException("location '" + location + "' is outside the model roots");
+    }
+
+    /** The location as an absolute, normalised path (no {@code ..}), without touching the file system. */
+    private static Path normalisedPath(String location) throws ModelLoadException {
         try {
             Path path;
             if (location.contains(":") && !location.startsWith("/")) {
@@ -83,11 +98,20 @@ final class ModelSource {
             } else {
                 path = Path.of(location);
             }
-            return path.toRealPath();
+            return path.toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) { // InvalidPathException too
+            throw new ModelLoadException("location '" + location + "' is not a path: " + e.getMessage(), e);
+        }
+    }
+
+    /** The real path of a location under a root (links resolved). */
+    private static Path realPath(String location, Path normalised) throws ModelLoadException {
+        try {
+            return normalised.toRealPath();
         } catch (NoSuchFileException e) {
             throw new ModelLoadException("location '" + location + "' does not exist");
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ModelLoadException("location '" + location + "' is not a readable path: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException("location '" + location + "' is not readable: " + e.getMessage(), e);
         }
     }
 
@@ -109,14 +133,22 @@ final class ModelSource {
         }
     }
 
+    /**
+     * Each root as configured (absolute, normalised) and as its real path, when that differs (a root that is, or
+     * lies under, a link): a location is checked against both forms before and after its links are resolved.
+     */
     private static List<Path> realRoots(List<Path> configured) {
         List<Path> out = new ArrayList<>();
         for (Path root : configured) {
+            Path normalised = root.toAbsolutePath().normalize();
+            out.add(normalised);
             try {
-                out.add(root.toRealPath());
+                Path real = root.toRealPath();
+                if (!real.equals(normalised)) {
+                    out.add(real);
+                }
             } catch (IOException e) {
-                // A root that does not exist (yet) holds no models; keep its normalised absolute form.
-                out.add(root.toAbsolutePath().normalize());
+                // A root that does not exist (yet) holds no models: its normalised form is all there is.
             }
         }
         return List.copyOf(out);

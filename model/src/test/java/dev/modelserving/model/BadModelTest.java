@@ -132,6 +132,26 @@ class BadModelTest {
     }
 
     @Test
+    void aLocationOutsideTheRootsIsRefusedTheSameWayWhetherOrNotItExists() throws Exception {
+        Path outside = Files.write(tmp.resolve("there.pmml"), Fixtures.resource(Fixtures.ALCOHOL_LINEAR));
+        String there = refusal(byReference("there", outside.toString(), ""));
+        String missing = refusal(byReference("there", tmp.resolve("missing.pmml").toString(), ""));
+        String sneaky = refusal(byReference("there", root + "/../missing.pmml", ""));
+        assertThat(there).isEqualTo("location '" + outside + "' is outside the model roots");
+        assertThat(missing).isEqualTo("location '" + tmp.resolve("missing.pmml") + "' is outside the model roots");
+        assertThat(sneaky).isEqualTo("location '" + root + "/../missing.pmml' is outside the model roots");
+        // inside a root, a missing file is said to be missing
+        assertThat(refusal(byReference("here", root.resolve("missing.pmml").toString(), ""))).endsWith("does not exist");
+    }
+
+    /** The reason the registry gives for refusing a descriptor. */
+    private String refusal(ModelDescriptor d) {
+        LoadOutcome outcome = registry.offer(d);
+        assertThat(outcome).isInstanceOf(LoadOutcome.Rejected.class);
+        return ((LoadOutcome.Rejected) outcome).failure().reason();
+    }
+
+    @Test
     void aLinkInsideARootPointingOutsideIsRefused() throws Exception {
         Path outside = Files.write(tmp.resolve("outside.pmml"), Fixtures.resource(Fixtures.ALCOHOL_LINEAR));
         Path link = Files.createSymbolicLink(root.resolve("link.pmml"), outside);
