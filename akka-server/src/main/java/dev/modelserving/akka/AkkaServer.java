@@ -104,7 +104,8 @@ public final class AkkaServer implements Callable<Integer> {
     List<Path> modelRoots;
 
     @Option(names = "--work-dir",
-            description = "model-server.work-dir: scratch space for unpacking SavedModels (default: a temp dir).")
+            description = "model-server.work-dir: where SavedModels are unpacked, private to this user (default: "
+                    + "java.io.tmpdir/model-serving-USER).")
     Path workDir;
 
     @Option(names = "--models-catch-up", description = "model-server.models-catch-up: at start, records wait until"

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param maxModelBytes models larger than this are refused before parsing
  * @param modelRoots directories a by-reference model may be read from; empty: by-reference loading is off
- * @param workDir where loaders may unpack archives (a SavedModel zip); each load uses its own subdirectory
+ * @param workDir where loaders may unpack archives (a SavedModel zip), private to this user ({@link WorkDirectory});
+ *     each load uses its own subdirectory
  * @param loadTimeout how long a load (reading, parsing, scoring the sample records) may take before the model is
  *     refused
  */
@@ -30,10 +31,13 @@ public record LoadingPolicy(long maxModelBytes, List<Path> modelRoots, Path work
         }
     }
 
-    /** By value only, default size cap and load timeout, unpacking under the JVM's temporary directory. */
+    /**
+     * By value only, default size cap and load timeout, unpacking under {@link WorkDirectory#defaultPath()} (a
+     * directory of this user's own under the JVM's temporary directory).
+     */
     public static LoadingPolicy defaults() {
-        return new LoadingPolicy(DEFAULT_MAX_MODEL_BYTES, List.of(),
-                Path.of(System.getProperty("java.io.tmpdir"), "model-serving"), DEFAULT_LOAD_TIMEOUT);
+        return new LoadingPolicy(DEFAULT_MAX_MODEL_BYTES, List.of(), WorkDirectory.defaultPath(),
+                DEFAULT_LOAD_TIMEOUT);
     }
 
     public LoadingPolicy withMaxModelBytes(long max) {

@@ -32,7 +32,14 @@ public final class ModelFactory {
                 .map(ServiceLoader.Provider::get).toList());
     }
 
+    /**
+     * A factory with these loaders; its work directory is made ready first ({@link WorkDirectory#prepare}: private
+     * to this user, leftovers of dead servers deleted).
+     *
+     * @throws IllegalStateException when the work directory is not private to this user
+     */
     public ModelFactory(LoadingPolicy policy, List<ModelLoader> loaders) {
+        WorkDirectory.prepare(policy.workDir());
         this.policy = policy;
         this.source = new ModelSource(policy);
         this.loaders = new EnumMap<>(ModelType.class);

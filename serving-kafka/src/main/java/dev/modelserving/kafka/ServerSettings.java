@@ -46,7 +46,7 @@ public interface ServerSettings {
     Optional<List<Path>> modelRoots();
 
     /** Where zipped SavedModels are unpacked while they load. */
-    @WithDefault("${java.io.tmpdir}/model-serving")
+    @WithDefault("${java.io.tmpdir}/model-serving-${user.name}")
     Path workDir();
 
     /**

@@ -1,6 +1,7 @@
 package dev.modelserving.model.tensorflow;
 
 import dev.modelserving.model.ModelLoadException;
+import dev.modelserving.model.WorkDirectory;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -35,13 +36,18 @@ final class SavedModelArchive {
                 && ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6));
     }
 
-    /** Unpacks into a new subdirectory of {@code workDir}; the caller deletes it with {@link #delete(Path)}. */
+    /**
+     * Unpacks into a new subdirectory of {@code workDir} (owner-only, named after this process, see
+     * {@link WorkDirectory}); the caller deletes it with {@link #delete(Path)}.
+     */
     static Path unpack(byte[] zip, Path workDir, long maxBytes) throws ModelLoadException {
         Path dir;
         try {
-            Files.createDirectories(workDir);
-            dir = Files.createTempDirectory(workDir, "savedmodel-").toRealPath();
-        } catch (IOException e) {
+            if (Files.notExists(workDir)) {
+                WorkDirectory.prepare(workDir); // removed since the factory started: made private again
+            }
+            dir = Files.createTempDirectory(workDir, WorkDirectory.prefixOfThisProcess()).toRealPath();
+        } catch (IOException | IllegalStateException e) {
             throw new ModelLoadException("cannot create a directory under " + workDir + " to unpack the SavedModel: "
                     + e, e);
         }
@@ -140,7 +146,7 @@ final class SavedModelArchive {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException e) {
-            // Left for the operator: the directory is under the configured work dir and named savedmodel-*.
+            // Left behind: the next server to start deletes it (WorkDirectory), its process being gone by then.
         }
     }
 }
