@@ -13,16 +13,52 @@ import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SavedModel;
 
 /**
- * Refuses graphs whose operations read or write files before TensorFlow sees them: a model is data, and a graph
- * with {@code ReadFile} or {@code WriteFile} would turn scoring into file access on the serving host.
+ * Checks a graph before TensorFlow sees it: a model is data, and every node, of the graph and of the functions in
+ * its library, must use one of the operations a scoring graph needs ({@link #SCORING_OPS}: arithmetic, activations,
+ * reductions, shapes, variables, function calls). Anything else is refused with the node and the op's name: file
+ * access ({@code ReadFile}, {@code WriteFile}), datasets and network readers ({@code DataServiceDataset}), summary
+ * and debug writers, and every op this list does not know.
  *
- * <p>A SavedModel needs its saver: the only exempt nodes are the save/restore operations of the meta graph's
- * {@link SaverDef}, inside the saver's name scope (TF Java's exporter writes {@code save/filename},
- * {@code save/Save} (SaveV2), {@code save/Restore} (RestoreV2), {@code save/restore_all}), and only when the path they
- * touch comes from the saver's own filename placeholder, which the loader feeds with the model's variables
- * directory. Functions in the graph's library are never exempt.
+ * <p>A SavedModel needs its saver: the only nodes allowed to read or write checkpoints are the save/restore
+ * operations of the meta graph's {@link SaverDef}, inside the saver's name scope (TF Java's exporter writes
+ * {@code save/filename}, {@code save/Save} (SaveV2), {@code save/Restore} (RestoreV2), {@code save/restore_all}),
+ * and only when the path they touch comes from the saver's own filename {@code Placeholder}, which has no value
+ * unless the loader feeds it the model's variables directory (a {@code PlaceholderWithDefault} would let a scoring
+ * run save to its default path). Functions in the graph's library are never exempt.
  */
 final class FileOpGuard {
+
+    /**
+     * The operations a scoring graph may use. Dense, convolutional-free tabular models (TF Java's, Keras's and
+     * Estimator exports) need no more; README, "The model library", says how to ask for another.
+     */
+    static final Set<String> SCORING_OPS = Set.of(
+            // plumbing
+            "Const", "Placeholder", "PlaceholderWithDefault", "Identity", "IdentityN", "NoOp", "StopGradient",
+            "PreventGradient", "Snapshot", "Enter", "Exit", "Merge", "Switch", "NextIteration", "LoopCond",
+            "StatefulPartitionedCall", "PartitionedCall", "If", "StatelessIf", "While", "StatelessWhile",
+            // variables
+            "VariableV2", "Variable", "VarHandleOp", "ReadVariableOp", "AssignVariableOp", "Assign",
+            "VarIsInitializedOp", "IsVariableInitialized", "ResourceGather", "DestroyResourceOp",
+            "DisableCopyOnRead",
+            // arithmetic and activations
+            "MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "BiasAdd", "Add", "AddV2", "AddN", "Sub",
+            "Mul", "Div", "RealDiv", "DivNoNan", "FloorDiv", "FloorMod", "Maximum", "Minimum", "Neg", "Abs", "Exp",
+            "Log", "Log1p", "Sqrt", "Rsqrt", "Square", "SquaredDifference", "Pow", "Reciprocal", "Sign", "Floor",
+            "Ceil", "Round", "Rint", "Tanh", "Sigmoid", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus",
+            "Softsign", "Softmax", "LogSoftmax", "Erf", "ClipByValue", "Cast", "IsNan", "IsFinite",
+            "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3",
+            // reductions and comparisons
+            "Mean", "Sum", "Prod", "Max", "Min", "ArgMax", "ArgMin", "All", "Any", "Equal", "NotEqual", "Greater",
+            "GreaterEqual", "Less", "LessEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Select", "SelectV2",
+            "TopKV2",
+            // shapes
+            "Reshape", "Shape", "ShapeN", "Size", "Rank", "Squeeze", "ExpandDims", "Concat", "ConcatV2", "Pack",
+            "Unpack", "Slice", "StridedSlice", "Transpose", "Tile", "Gather", "GatherV2", "GatherNd", "Split",
+            "SplitV", "Range", "Fill", "ZerosLike", "OnesLike", "BroadcastTo", "BroadcastArgs", "Pad", "PadV2",
+            "OneHot", "Bucketize",
+            // the saver's path (its file operations are SAVER_OPS, allowed only as the saver's own)
+            "StringJoin", "StaticRegexFullMatch");
 
     /** Operations that read, write, list or map files, or write to debug/summary sinks (which may be files). */
     private static final Set<String> FILE_OPS = Set.of(
@@ -75,13 +111,13 @@ final class FileOpGuard {
             byName.put(node.getName(), node);
         }
         for (NodeDef node : graph.getNodeList()) {
-            if (touchesFiles(node.getOp()) && !saver.owns(node, byName)) {
+            if (!SCORING_OPS.contains(node.getOp()) && !saver.owns(node, byName)) {
                 throw refused("node '" + node.getName() + "'", node.getOp());
             }
         }
         for (FunctionDef function : graph.getLibrary().getFunctionList()) {
             for (NodeDef node : function.getNodeDefList()) {
-                if (touchesFiles(node.getOp())) {
+                if (!SCORING_OPS.contains(node.getOp())) {
                     throw refused("node '" + node.getName() + "' of function '"
                             + function.getSignature().getName() + "'", node.getOp());
                 }
@@ -90,8 +126,9 @@ final class FileOpGuard {
     }
 
     private static ModelLoadException refused(String where, String op) {
-        return new ModelLoadException("graph refused: " + where + " uses op '" + op
-                + "', which reads or writes files");
+        return new ModelLoadException("graph refused: " + where + " uses op '" + op + "', which "
+                + (touchesFiles(op) ? "reads or writes files"
+                        : "is not among the operations a scoring graph may use (README, \"The model library\")"));
     }
 
     /** The name scope and filename placeholder of a meta graph's saver; NONE when there is no usable saver. */
@@ -131,8 +168,7 @@ final class FileOpGuard {
         }
 
         private static boolean isFilenamePlaceholder(NodeDef node) {
-            return node != null
-                    && (node.getOp().equals("Placeholder") || node.getOp().equals("PlaceholderWithDefault"));
+            return node != null && node.getOp().equals("Placeholder");
         }
 
         /** Whether a path input is the saver's filename, possibly joined, sharded or packed within the scope. */

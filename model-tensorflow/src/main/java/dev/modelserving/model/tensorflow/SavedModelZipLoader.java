@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.proto.MetaGraphDef;
@@ -36,6 +37,7 @@ final class SavedModelZipLoader {
         Path dir = SavedModelArchive.unpack(bytes.content(), policy.workDir(), policy.maxModelBytes());
         try {
             Path root = modelRoot(dir);
+            checkLayout(root);
             SavedModel savedModel = parse(root.resolve(SAVED_MODEL_PB));
             MetaGraphDef serve = serveGraph(savedModel);
             FileOpGuard.checkSavedModel(savedModel);
@@ -93,6 +95,34 @@ final class SavedModelZipLoader {
             throw new ModelLoadException("cannot list the unpacked SavedModel: " + e, e);
         }
     }
+
+    /**
+     * Every file of the SavedModel must be one TensorFlow reads as the checked graph's data: {@code saved_model.pb}
+     * (the graph checked here), its variables, its assets, and the metadata TensorFlow and Keras write beside them.
+     * Anything else is refused by name, above all another graph file ({@code saved_model.pbtxt},
+     * {@code saved_model.cpb}) that TensorFlow might load instead of the one checked.
+     */
+    static void checkLayout(Path root) throws ModelLoadException {
+        List<String> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(p -> !Files.isDirectory(p)).map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot list the unpacked SavedModel: " + e, e);
+        }
+        for (String file : files) {
+            if (!LAYOUT.matcher(file).matches()) {
+                throw new ModelLoadException("the SavedModel zip holds '" + file + "', which is not part of a "
+                        + "SavedModel (" + SAVED_MODEL_PB + ", variables/, assets/, assets.extra/, fingerprint.pb, "
+                        + "keras_metadata.pb); refused");
+            }
+        }
+    }
+
+    private static final Pattern LAYOUT = Pattern.compile(
+            "saved_model\\.pb|fingerprint\\.pb|keras_metadata\\.pb"
+                    + "|variables/variables\\.index|variables/variables\\.data-\\d{5}-of-\\d{5}"
+                    + "|assets/.+|assets\\.extra/.+");
 
     private static SavedModel parse(Path pb) throws ModelLoadException {
         try {

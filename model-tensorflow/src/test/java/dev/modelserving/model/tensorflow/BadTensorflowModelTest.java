@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
@@ -229,6 +230,62 @@ class BadTensorflowModelTest {
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessage("graph refused: node '" + restore.getName() + "' uses op 'RestoreV2', which reads or "
                         + "writes files");
+    }
+
+    @Test
+    void aGraphWithAnOpOffTheScoringListIsRefusedNamingTheOp() throws Exception {
+        GraphDef graph = GraphDef.parseFrom(frozenGraph);
+        GraphDef network = graph.toBuilder().addNode(NodeDef.newBuilder().setName("fetch")
+                .setOp("DataServiceDatasetV4")).build();
+        assertRefused(network.toByteArray(), TensorflowFormat.FROZEN_GRAPH)
+                .hasMessage("graph refused: node 'fetch' uses op 'DataServiceDatasetV4', which is not among the "
+                        + "operations a scoring graph may use (README, \"The model library\")");
+        GraphDef unknown = graph.toBuilder().addNode(NodeDef.newBuilder().setName("odd").setOp("Unique")).build();
+        assertRefused(unknown.toByteArray(), TensorflowFormat.FROZEN_GRAPH)
+                .hasMessageContaining("node 'odd' uses op 'Unique', which is not among the operations");
+        // the project's own graphs use only listed ops
+        assertThat(graph.getNodeList()).allMatch(n -> FileOpGuard.SCORING_OPS.contains(n.getOp()));
+    }
+
+    @Test
+    void aSaverWhoseFilenameHasADefaultIsRefused() throws Exception {
+        SavedModel good = SavedModel.parseFrom(unzippedSavedModelPb());
+        MetaGraphDef meta = good.getMetaGraphs(0);
+        GraphDef.Builder graph = meta.getGraphDef().toBuilder();
+        NodeDef filename = graph.getNodeList().stream().filter(n -> n.getName().equals("save/filename"))
+                .findFirst().orElseThrow();
+        graph.setNode(graph.getNodeList().indexOf(filename), filename.toBuilder().setOp("PlaceholderWithDefault")
+                .addInput("save/Const"));
+        SavedModel tampered = good.toBuilder().setMetaGraphs(0, meta.toBuilder().setGraphDef(graph)).build();
+
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(tampered))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageMatching("graph refused: node 'save/.*' uses op '(SaveV2|RestoreV2)', which reads or "
+                        + "writes files");
+    }
+
+    @Test
+    void aSavedModelZipWithAnotherGraphFileIsRefused() throws Exception {
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(savedModelZip))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (!e.isDirectory()) {
+                    entries.put(e.getName(), zip.readAllBytes());
+                }
+            }
+        }
+        for (String extra : List.of("saved_model.pbtxt", "saved_model.cpb", "variables/other.bin")) {
+            Map<String, byte[]> withExtra = new java.util.TreeMap<>(entries);
+            withExtra.put(extra, "node { name: 'steal' op: 'ReadFile' }".getBytes(StandardCharsets.US_ASCII));
+            assertRefused(TestModels.zip(withExtra), TensorflowFormat.SAVED_MODEL_ZIP)
+                    .hasMessageStartingWith("the SavedModel zip holds '" + extra + "', which is not part of a "
+                            + "SavedModel");
+        }
+        // as exported, it loads
+        try (var model = new ModelFactory(LoadingPolicy.defaults().withWorkDir(work))
+                .load(TestModels.descriptor(TestModels.zip(entries), TensorflowFormat.SAVED_MODEL_ZIP))) {
+            assertThat(model.info().name()).isNotEmpty();
+        }
     }
 
     @Test
