@@ -29,8 +29,8 @@ import org.tensorflow.proto.SavedModel;
 final class FileOpGuard {
 
     /**
-     * The operations a scoring graph may use. Dense, convolutional-free tabular models (TF Java's, Keras's and
-     * Estimator exports) need no more; README, "The model library", says how to ask for another.
+     * The operations a scoring graph may use. Dense tabular models without convolutions (TF Java's, Keras's and
+     * Estimator exports) need no more; README, "Anatomy", says what happens to a graph that needs another.
      */
     static final Set<String> SCORING_OPS = Set.of(
             // plumbing
@@ -128,7 +128,7 @@ final class FileOpGuard {
     private static ModelLoadException refused(String where, String op) {
         return new ModelLoadException("graph refused: " + where + " uses op '" + op + "', which "
                 + (touchesFiles(op) ? "reads or writes files"
-                        : "is not among the operations a scoring graph may use (README, \"The model library\")"));
+                        : "is not among the operations a scoring graph may use (README, \"Anatomy\", model-tensorflow)"));
     }
 
     /** The name scope and filename placeholder of a meta graph's saver; NONE when there is no usable saver. */

@@ -239,7 +239,7 @@ class BadTensorflowModelTest {
                 .setOp("DataServiceDatasetV4")).build();
         assertRefused(network.toByteArray(), TensorflowFormat.FROZEN_GRAPH)
                 .hasMessage("graph refused: node 'fetch' uses op 'DataServiceDatasetV4', which is not among the "
-                        + "operations a scoring graph may use (README, \"The model library\")");
+                        + "operations a scoring graph may use (README, \"Anatomy\", model-tensorflow)");
         GraphDef unknown = graph.toBuilder().addNode(NodeDef.newBuilder().setName("odd").setOp("Unique")).build();
         assertRefused(unknown.toByteArray(), TensorflowFormat.FROZEN_GRAPH)
                 .hasMessageContaining("node 'odd' uses op 'Unique', which is not among the operations");
