@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The data reader: prints what is on the topics, decoded, one line per message. */
@@ -65,6 +66,12 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (max < 0) {
+            throw new ParameterException(spec.commandLine(), "--max must be 0 (no limit) or more, not " + max);
+        }
+        if (idle != null && (idle.isZero() || idle.isNegative())) {
+            throw new ParameterException(spec.commandLine(), "--idle must be longer than 0");
+        }
         Topics topics = Topics.withPrefix(topicPrefix);
         KafkaConnection kafka = new KafkaConnection(bootstrap, kafkaOptions.clientProperties());
         try (Admin admin = kafka.reachableAdmin()) {

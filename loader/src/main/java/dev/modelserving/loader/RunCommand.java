@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -71,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--models", paramLabel = "DIR", description = "Directory of models (*.pmml, *.pb, *.zip) to cycle through (default: the project's trained models).")
     Path models;
 
-    @Option(names = "--model-interval", defaultValue = "2m", converter = Durations.class, description = "Time between two model publications (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model-interval", defaultValue = "2m", converter = Durations.class, description = "Time between two model publications, at least 50ms (default: ${DEFAULT-VALUE}).")
     Duration modelInterval;
 
     @Option(names = "--max-models", defaultValue = "0", description = "Publish this many models, then stop cycling (default: no limit).")
@@ -86,11 +87,45 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Topic names' prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    @Option(names = "--progress-interval", defaultValue = "5s", converter = Durations.class, description = "Time between progress lines (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--progress-interval", defaultValue = "5s", converter = Durations.class, description = "Time between progress lines, at least 100ms (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
+
+    /** The shortest --model-interval: a model takes a server about this long to check and swap in. */
+    static final Duration MIN_MODEL_INTERVAL = Duration.ofMillis(50);
+    /** The shortest --progress-interval. */
+    static final Duration MIN_PROGRESS_INTERVAL = Duration.ofMillis(100);
+
+    /** What is wrong with the options, or null: checked before anything is read, started or sent. */
+    private String invalidOptions() {
+        if (modelInterval.compareTo(MIN_MODEL_INTERVAL) < 0) {
+            return "--model-interval must be at least " + MIN_MODEL_INTERVAL.toMillis() + "ms, not "
+                    + modelInterval.toMillis() + "ms";
+        }
+        if (progressInterval.compareTo(MIN_PROGRESS_INTERVAL) < 0) {
+            return "--progress-interval must be at least " + MIN_PROGRESS_INTERVAL.toMillis() + "ms, not "
+                    + progressInterval.toMillis() + "ms";
+        }
+        if (count < 0) {
+            return "--count must be 0 (no end) or more, not " + count;
+        }
+        if (maxModels < 0) {
+            return "--max-models must be 0 (no limit) or more, not " + maxModels;
+        }
+        if (partitions < 1) {
+            return "--partitions must be 1 or more, not " + partitions;
+        }
+        if (bootstrap == null && (brokerPort < 1 || brokerPort > 65_535)) {
+            return "--broker-port must be a port (1 to 65535), not " + brokerPort;
+        }
+        return null;
+    }
 
     @Override
     public Integer call() throws Exception {
+        String invalid = invalidOptions();
+        if (invalid != null) {
+            throw new ParameterException(spec.commandLine(), invalid);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CsvRecords records;

@@ -48,7 +48,7 @@ class RunCommandTest {
         Cli cli = Cli.run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "run1_",
                 "--rate", "max", "--count", String.valueOf(n), "--max-models", "4", "--model-interval", "50ms");
 
-        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        assertThat(cli.exitCode()).as(cli.out() + cli.err()).isZero();
         assertThat(cli.out()).contains("done: 40 records sent").contains("4 models published");
         List<WineRecord> published = decode(TestKafka.readAll(kafka.bootstrapServers(), topics.data(), false));
         List<WineRow> wines = ProjectData.wines();
@@ -168,6 +168,64 @@ class RunCommandTest {
         assertThat(strict.err().strip()).isEqualTo("loader: nothing published: " + csv
                 + ":4:4: 'abc' (tenure) is not a number");
         assertThat(exists(kafka, "run8_data")).isFalse();
+    }
+
+    @Test
+    void everyOptionIsCheckedBeforeAnythingIsStartedOrSent(EmbeddedKafkaBroker kafka) throws Exception {
+        Map<List<String>, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(List.of("--model-interval", "0s"), "--model-interval must be at least 50ms, not 0ms");
+        refused.put(List.of("--progress-interval", "0s"), "--progress-interval must be at least 100ms, not 0ms");
+        refused.put(List.of("--count", "-1"), "--count must be 0 (no end) or more, not -1");
+        refused.put(List.of("--max-models", "-2"), "--max-models must be 0 (no limit) or more, not -2");
+        refused.put(List.of("--partitions", "0"), "--partitions must be 1 or more, not 0");
+        int i = 0;
+        for (Map.Entry<List<String>, String> option : refused.entrySet()) {
+            String prefix = "bad" + i++ + "_";
+            List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--topic-prefix", prefix, "--rate", "max"));
+            args.addAll(option.getKey());
+            if (!option.getKey().contains("--count")) {
+                args.addAll(List.of("--count", "5"));
+            }
+            Cli cli = Cli.run(args.toArray(String[]::new));
+            assertThat(cli.exitCode()).as(option.getKey().toString()).isEqualTo(2); // picocli's usage error
+            assertThat(cli.err()).as(option.getKey().toString()).startsWith(option.getValue());
+            assertThat(exists(kafka, prefix + "data")).as("nothing is created or sent").isFalse();
+            assertThat(exists(kafka, prefix + "models")).isFalse();
+        }
+        // without --bootstrap-servers the broker is not started either
+        Cli port = Cli.run("run", "--broker-port", "70000", "--broker-data", tmp.resolve("never").toString());
+        assertThat(port.err()).startsWith("--broker-port must be a port (1 to 65535), not 70000");
+        assertThat(tmp.resolve("never")).doesNotExist();
+        Cli read = Cli.run("read", "--bootstrap-servers", kafka.bootstrapServers(), "--idle", "0s");
+        assertThat(read.err()).startsWith("--idle must be longer than 0");
+    }
+
+    /**
+     * A CSV many times the loader's heap is read as it is sent: a loader given a 32 MiB heap reads a 120 MB file
+     * (every row, once, to check it, before sending) and sends its records.
+     */
+    @Test
+    void aFileLargerThanTheHeapIsStreamed(EmbeddedKafkaBroker kafka) throws Exception {
+        Path csv = tmp.resolve("large.csv");
+        String row = "7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56;9.4;5\n";
+        try (var out = new java.io.BufferedWriter(Files.newBufferedWriter(csv), 1 << 20)) {
+            out.write(UCI_HEADER + "\n");
+            for (long written = 0; written < 120_000_000L; written += row.length()) {
+                out.write(row);
+            }
+        }
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process loader = new ProcessBuilder(javaBin.toString(), "-Xmx32m", "-cp", System.getProperty("java.class.path"),
+                LoaderMain.class.getName(), "run", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", "large_", "--data", csv.toString(), "--rate", "max", "--count", "1000",
+                "--max-models", "1").redirectErrorStream(true).redirectOutput(tmp.resolve("loader.log").toFile())
+                .start();
+        assertThat(loader.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).as("the loader ends").isTrue();
+        String log = Files.readString(tmp.resolve("loader.log"));
+        assertThat(loader.exitValue()).as(log).isZero();
+        assertThat(log).doesNotContain("OutOfMemoryError").contains("done: 1000 records sent");
+        assertThat(TestKafka.readAll(kafka.bootstrapServers(), "large_data", false)).hasSize(1000);
     }
 
     static List<WineRecord> decode(List<ConsumerRecord<String, byte[]>> messages) throws Exception {
