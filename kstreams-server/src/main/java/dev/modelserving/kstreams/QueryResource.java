@@ -14,9 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +32,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Interactive queries: which instances run this application and what each data partition's task serves. A query
- * for a partition held by another instance is forwarded to it; while a store is not queryable (the application
- * starts or rebalances) the answer is 503 with {@code Retry-After}.
+ * for a partition held by another instance is forwarded to it, and a query of the whole application asks every
+ * other instance at once; their answers are awaited {@link #PEER_DEADLINE} for them all and read no further than
+ * {@link #MAX_PEER_ANSWER_BYTES}. While a store is not queryable (the application starts or rebalances), or an
+ * instance does not answer, the answer is 503 with {@code Retry-After} and the reason.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -60,7 +59,11 @@ public class QueryResource {
     private final String dataTopic;
     private final HostInfo self;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** How long a forwarded or gathered answer waits for the other instances, all of them together. */
+    static final Duration PEER_DEADLINE = Duration.ofSeconds(3);
+    /** The largest answer read from another instance. */
+    static final int MAX_PEER_ANSWER_BYTES = 4 * 1024 * 1024;
+    private final PeerRequests peers = new PeerRequests(PEER_DEADLINE, MAX_PEER_ANSWER_BYTES);
 
     QueryResource(KafkaStreams streams, StoreVariant variant, LocalServing serving, ObjectMapper json,
             ServerSettings settings,
@@ -184,13 +187,22 @@ public class QueryResource {
                 .filter(m -> m.topicPartitions().contains(tp)).map(StreamsMetadata::hostInfo).findFirst();
     }
 
-    /** Every instance's local answer, merged. */
+    /** Every instance's local answer, merged; the other instances are asked all at once. */
     private Response gather() {
+        List<PartitionState> states = new ArrayList<>();
+        List<URI> others = new ArrayList<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (m.hostInfo().equals(self)) {
+                states.add(local(localPartitions()));
+            } else {
+                others.add(uri(m.hostInfo(), "scope=local"));
+            }
+        }
+        states.addAll(fetch(others));
         List<String> servedBy = new ArrayList<>();
         List<Integer> partitions = new ArrayList<>();
         List<Map<String, ServingStats>> parts = new ArrayList<>();
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            PartitionState s = m.hostInfo().equals(self) ? local(localPartitions()) : fetch(m.hostInfo(), "scope=local");
+        for (PartitionState s : states) {
             servedBy.addAll(s.servedBy());
             partitions.addAll(s.partitions());
             parts.add(s.models());
@@ -199,24 +211,26 @@ public class QueryResource {
     }
 
     private Response forward(HostInfo owner, String query) {
-        return ok(fetch(owner, query));
+        return ok(fetch(List.of(uri(owner, query))).get(0));
     }
 
-    private PartitionState fetch(HostInfo host, String query) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/state/value?" + query);
+    private static URI uri(HostInfo host, String query) {
+        return URI.create("http://" + host.host() + ":" + host.port() + "/state/value?" + query);
+    }
+
+    /** The answers of other instances, within {@link #PEER_DEADLINE} for them all. */
+    private List<PartitionState> fetch(List<URI> uris) {
+        List<PartitionState> out = new ArrayList<>();
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new Unavailable(uri + " answered " + r.statusCode());
+            for (byte[] body : peers.getAll(uris)) {
+                out.add(json.readValue(body, PartitionState.class));
             }
-            return json.readValue(r.body(), PartitionState.class);
+        } catch (PeerRequests.Unanswered e) {
+            throw new Unavailable(e.getMessage());
         } catch (IOException e) {
-            throw new Unavailable(uri + " did not answer: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while asking " + uri);
+            throw new Unavailable("an instance's answer is not a partition state: " + e.getMessage());
         }
+        return out;
     }
 
     private Response ok(PartitionState s) {
