@@ -9,6 +9,7 @@ import akka.event.LoggingAdapter;
 import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.Features;
+import dev.modelserving.model.LoadFailure;
 import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
@@ -54,6 +55,16 @@ final class ModelServingActor extends AbstractActorWithTimers {
 
     private enum Save { INSTANCE }
 
+    /** From the manager: the dataType gives its place up; what is saved of it is deleted and the actor stops. */
+    enum Retire { INSTANCE }
+
+    /**
+     * To the manager, after each update: how many updates this actor has applied, and whether its dataType has a
+     * model now and has ever had one here (one that never had a model saves nothing and gives its place up).
+     */
+    record ModelState(String dataType, long updatesApplied, boolean hasModel, boolean hadModel,
+            Optional<LoadFailure> lastFailure) {}
+
     private record Applied(ModelMessage message, LoadOutcome outcome, ActorRef replyTo,
             ModelRegistry into) {}
 
@@ -66,6 +77,8 @@ final class ModelServingActor extends AbstractActorWithTimers {
     private final Executor loading;
     private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
     private boolean unsaved;
+    private long updatesApplied;
+    private boolean retired;
 
     static Props props(String dataType, Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live,
             Path stateDir, ServingMetrics metrics) {
@@ -134,13 +147,25 @@ final class ModelServingActor extends AbstractActorWithTimers {
                     metrics.model(a.outcome());
                     try {
                         saveModel(a.outcome(), a.message());
+                        tellModelState(); // before the answer: the manager knows it before the next update
                         a.replyTo().tell(a.outcome(), getSelf());
                     } catch (IOException | UncheckedIOException e) {
                         // the model serves, but a restart would not have it: the models stream must not move past it
                         log.error("dataType '{}': could not save its live model ({}); the message is applied again",
                                 dataType, e.getMessage());
+                        tellModelState();
                         a.replyTo().tell(new Status.Failure(e), getSelf());
                     }
+                })
+                .matchEquals(Retire.INSTANCE, r -> {
+                    retired = true;
+                    try {
+                        saved.delete();
+                    } catch (IOException e) {
+                        log.warning("dataType '{}': could not delete {} ({}); it is served again after a restart",
+                                dataType, saved.dir(), e.toString());
+                    }
+                    getContext().stop(getSelf());
                 })
                 .matchEquals(GetStats.INSTANCE, g -> getSender().tell(registry.stats(dataType), getSelf()))
                 .matchEquals(GetModel.INSTANCE, g -> getSender().tell(
@@ -158,13 +183,28 @@ final class ModelServingActor extends AbstractActorWithTimers {
      * the message was refused, then the statistics; throws when the models could not be saved.
      */
     private void saveModel(LoadOutcome outcome, ModelMessage message) throws IOException {
+        if (!registry.hasHadAModel(dataType)) {
+            return; // nothing to serve after a restart: no directory, no place taken
+        }
         if (!(outcome instanceof LoadOutcome.Rejected)) {
             saved.saveModels(registry.savedModels(dataType));
         }
         saveStats();
     }
 
+    /** Tells the manager that one more update is applied, and what the dataType's model is now. */
+    private void tellModelState() {
+        updatesApplied++;
+        getContext().getParent().tell(new ModelState(dataType, updatesApplied, registry.current(dataType).isPresent(),
+                registry.hasHadAModel(dataType), registry.stats(dataType).map(ServingStats::lastLoadFailure)),
+                getSelf());
+    }
+
     private void saveStats() {
+        if (retired || !registry.hasHadAModel(dataType)) {
+            unsaved = false;
+            return;
+        }
         try {
             registry.stats(dataType).ifPresent(saved::saveStats);
             unsaved = false;

@@ -6,16 +6,20 @@ import akka.actor.Props;
 import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.CurrentModel;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.modelserving.model.DataTypeGroup;
+import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
+import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,10 +29,15 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The router of the {@code actor} processor: one {@link ModelServingActor} per dataType, created when its dataType
- * first shows up (or, on start, for every dataType saved under the state directory), each message forwarded to its
- * dataType's actor; a batch of records is split by dataType and its answers put back in order. State queries
- * gather every actor's answer.
+ * The router of the {@code actor} processor: one {@link ModelServingActor} per dataType that has a model (or had
+ * one, or is loading its first), created when its first model arrives (or, on start, for every dataType saved
+ * under the state directory), each message forwarded to its dataType's actor; a batch of records is split by
+ * dataType and its answers put back in order. Records of a dataType without an actor are skipped and counted here,
+ * in a registry that never holds a model (bounded: {@link ModelRegistry#MAX_UNSERVED_DATA_TYPES} dataTypes by
+ * name): a record never makes an actor. An actor whose first model is refused saves nothing and is stopped, its
+ * refusal counted here. At most {@link ModelRegistry#maxDataTypes()} actors: a model for one dataType more takes
+ * the place of a dataType whose model was removed, or is refused with the reason. State queries gather every
+ * actor's answer and the counts kept here.
  */
 final class ModelServingManager extends AbstractActor {
 
@@ -43,10 +52,29 @@ final class ModelServingManager extends AbstractActor {
 
     private static final Duration ASK = Duration.ofSeconds(5);
 
+    /** A dataType's actor, the updates sent to it, and what it last said of its model. */
+    private static final class Child {
+        final ActorRef actor;
+        long updatesSent;
+        long updatesApplied;
+        boolean hasModel;
+        boolean hadModel;
+
+        Child(ActorRef actor, boolean saved) {
+            this.actor = actor;
+            this.hasModel = saved;
+            this.hadModel = saved;
+        }
+    }
+
     private final Supplier<ModelRegistry> registries;
     private final Map<String, ModelRegistry> live;
     private final Path stateDir;
     private final ServingMetrics metrics;
+    private final Map<String, Child> children = new HashMap<>();
+    private long started;
+    /** Counts the records and refused models of dataTypes without an actor; never holds a model. */
+    private final ModelRegistry unserved;
 
     /**
      * @param registries makes each dataType actor's registry
@@ -65,6 +93,7 @@ final class ModelServingManager extends AbstractActor {
         this.live = live;
         this.stateDir = stateDir;
         this.metrics = metrics;
+        this.unserved = registries.get();
     }
 
     @Override
@@ -72,7 +101,8 @@ final class ModelServingManager extends AbstractActor {
         Files.createDirectories(stateDir);
         try (Stream<Path> saved = Files.list(stateDir)) {
             for (Path dir : saved.filter(Files::isDirectory).toList()) {
-                SavedServing.dataTypeOf(dir).ifPresent(this::actorFor); // others are not dataType directories
+                // others are not dataType directories
+                SavedServing.dataTypeOf(dir).ifPresent(type -> children.put(type, new Child(start(type), true)));
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -80,23 +110,106 @@ final class ModelServingManager extends AbstractActor {
     }
 
     @Override
+    public void postStop() {
+        unserved.close();
+    }
+
+    @Override
     public Receive createReceive() {
         return receiveBuilder()
-                .match(ModelServingActor.Score.class, s -> actorFor(s.record().dataType()).forward(s, getContext()))
+                .match(ModelServingActor.Score.class, this::score)
                 .match(ModelServingActor.ScoreBatch.class, this::scoreBatch)
-                .match(ModelServingActor.Update.class, u -> actorFor(u.message().routingKey())
-                        .forward(u, getContext()))
+                .match(ModelServingActor.Update.class, this::update)
+                .match(ModelServingActor.ModelState.class, this::modelState)
                 .match(GetStats.class, g -> {
-                    Optional<ActorRef> actor = getContext().findChild(childName(g.dataType()));
-                    if (actor.isPresent()) {
-                        actor.get().forward(ModelServingActor.GetStats.INSTANCE, getContext());
+                    Child child = children.get(key(g.dataType()));
+                    if (child != null) {
+                        child.actor.forward(ModelServingActor.GetStats.INSTANCE, getContext());
                     } else {
-                        getSender().tell(Optional.empty(), getSelf());
+                        getSender().tell(unserved.stats(g.dataType()), getSelf());
                     }
                 })
-                .matchEquals(GetAllStats.INSTANCE, g -> gather(ModelServingActor.GetStats.INSTANCE))
-                .matchEquals(GetAllModels.INSTANCE, g -> gather(ModelServingActor.GetModel.INSTANCE))
+                .matchEquals(GetAllStats.INSTANCE, g -> gather(ModelServingActor.GetStats.INSTANCE,
+                        Map.copyOf(unserved.allStats())))
+                .matchEquals(GetAllModels.INSTANCE, g -> gather(ModelServingActor.GetModel.INSTANCE, Map.of()))
                 .build();
+    }
+
+    private void score(ModelServingActor.Score s) {
+        Child child = children.get(key(s.record().dataType()));
+        if (child != null) {
+            child.actor.forward(s, getContext());
+        } else {
+            getSender().tell(unserved.score(s.record()), getSelf());
+        }
+    }
+
+    /** A models-topic message: to its dataType's actor, made for it when there is a place. */
+    private void update(ModelServingActor.Update u) {
+        String type = key(u.message().routingKey());
+        Child child = children.get(type);
+        if (child == null) {
+            if (children.size() >= unserved.maxDataTypes() && !giveUpAPlace()) {
+                LoadOutcome refused = unserved.refuse(type, modelName(u.message()), unserved.fullReason());
+                metrics.model(refused);
+                getSender().tell(refused, getSelf());
+                return;
+            }
+            child = new Child(start(type), false);
+            children.put(type, child);
+        }
+        child.updatesSent++;
+        child.actor.forward(u, getContext());
+    }
+
+    /**
+     * What an actor says of its model after an update. One that never had a model, with no update on its way to
+     * it, is stopped and its refusal counted here: a refused model takes no place.
+     */
+    private void modelState(ModelServingActor.ModelState state) {
+        Child child = children.get(state.dataType());
+        if (child == null || !child.actor.equals(getSender())) {
+            return; // an actor already retired
+        }
+        child.updatesApplied = state.updatesApplied();
+        child.hasModel = state.hasModel();
+        child.hadModel = state.hadModel();
+        if (!child.hadModel && child.updatesApplied == child.updatesSent) {
+            retire(state.dataType(), child);
+            state.lastFailure().ifPresent(f -> unserved.recordRefusal(state.dataType(), f));
+        }
+    }
+
+    /**
+     * Retires the actor of a dataType whose model was removed (and has no update on its way), to make room; false
+     * when every dataType with an actor still has a model or is getting one.
+     */
+    private boolean giveUpAPlace() {
+        for (Map.Entry<String, Child> e : children.entrySet()) {
+            Child c = e.getValue();
+            if (!c.hasModel && c.updatesApplied == c.updatesSent && c.updatesSent > 0) {
+                retire(e.getKey(), c);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops routing to an actor, then has it delete what it saved and stop (after what was sent to it before). */
+    private void retire(String dataType, Child child) {
+        children.remove(dataType, child);
+        child.actor.tell(ModelServingActor.Retire.INSTANCE, getSelf());
+    }
+
+    private static String modelName(ModelMessage m) {
+        if (m.value() == null) {
+            return "(tombstone)";
+        }
+        try {
+            return ModelDescriptor.parseFrom(m.value()).getName();
+        } catch (InvalidProtocolBufferException e) {
+            return "(undecodable)";
+        }
     }
 
     /** Splits a batch by dataType, has each dataType's actor score its part, answers with all, in order. */
@@ -104,7 +217,15 @@ final class ModelServingManager extends AbstractActor {
         Scored[] out = new Scored[batch.records().size()];
         List<CompletableFuture<Void>> parts = new ArrayList<>();
         for (DataTypeGroup g : DataTypeGroup.of(batch.records())) {
-            parts.add(Patterns.ask(actorFor(g.dataType()), new ModelServingActor.ScoreBatch(g.records()), ASK)
+            Child child = children.get(key(g.dataType()));
+            if (child == null) {
+                List<Scored> skipped = unserved.scoreBatch(g.records());
+                for (int k = 0; k < g.indexes().size(); k++) {
+                    out[g.indexes().get(k)] = skipped.get(k);
+                }
+                continue;
+            }
+            parts.add(Patterns.ask(child.actor, new ModelServingActor.ScoreBatch(g.records()), ASK)
                     .thenAcceptAsync(answer -> {
                         List<?> scored = (List<?>) answer;
                         for (int k = 0; k < g.indexes().size(); k++) {
@@ -117,14 +238,17 @@ final class ModelServingManager extends AbstractActor {
         Patterns.pipe(all, getContext().getDispatcher()).to(getSender());
     }
 
-    /** Asks every dataType's actor and answers with dataType to each present answer. */
-    private void gather(Object question) {
+    /**
+     * Asks every dataType's actor and answers with dataType to each present answer, and {@code here} for the
+     * dataTypes without one.
+     */
+    private void gather(Object question, Map<String, ?> here) {
         List<CompletableFuture<Optional<Object>>> answers = new ArrayList<>();
-        getContext().getChildren().forEach(child -> answers.add(Patterns.ask(child, question, ASK)
+        children.values().forEach(child -> answers.add(Patterns.ask(child.actor, question, ASK)
                 .thenApply(ModelServingManager::optional).toCompletableFuture()));
         CompletableFuture<Map<String, Object>> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
-                    Map<String, Object> out = new TreeMap<>();
+                    Map<String, Object> out = new TreeMap<>(here);
                     answers.forEach(a -> a.join().ifPresent(v -> out.put(dataTypeOf(v), v)));
                     return out;
                 });
@@ -143,24 +267,14 @@ final class ModelServingManager extends AbstractActor {
         return ((CurrentModel) answer).model().dataType();
     }
 
-    private ActorRef actorFor(String dataType) {
-        String type = dataType == null || dataType.isBlank() ? ModelRegistry.OTHER_DATA_TYPES : dataType;
-        String name = childName(type);
-        return getContext().findChild(name).orElseGet(() -> {
-            // As the registry does: past its cap of dataTypes, the rest share one actor.
-            if (countChildren() >= ModelRegistry.MAX_DATA_TYPES && !type.equals(ModelRegistry.OTHER_DATA_TYPES)) {
-                return actorFor(ModelRegistry.OTHER_DATA_TYPES);
-            }
-            return getContext().actorOf(ModelServingActor.props(type, registries, live, stateDir, metrics), name);
-        });
+    /** Starts a dataType's actor, named after its directory and a count (a retired one may not have stopped yet). */
+    private ActorRef start(String dataType) {
+        return getContext().actorOf(ModelServingActor.props(dataType, registries, live, stateDir, metrics),
+                childName(dataType) + "-" + ++started);
     }
 
-    private int countChildren() {
-        int n = 0;
-        for (ActorRef ignored : getContext().getChildren()) {
-            n++;
-        }
-        return n;
+    private static String key(String dataType) {
+        return dataType == null || dataType.isBlank() ? ModelRegistry.OTHER_DATA_TYPES : dataType;
     }
 
     /** Actor names are URL-safe: the name of the dataType's state directory. */

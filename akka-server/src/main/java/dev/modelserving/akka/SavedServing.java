@@ -74,6 +74,13 @@ final class SavedServing {
         return dir;
     }
 
+    /** Deletes what is saved of the dataType (its directory). */
+    void delete() throws IOException {
+        if (Files.exists(dir)) {
+            dev.modelserving.model.WorkDirectory.delete(dir);
+        }
+    }
+
     /** The saved descriptors of the live model, the previous version and the candidate (null where none is saved). */
     ModelRegistry.SavedModels models() throws IOException {
         return new ModelRegistry.SavedModels(descriptor(MODEL_FILE).orElse(null),

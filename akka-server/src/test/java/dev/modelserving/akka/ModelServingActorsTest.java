@@ -2,6 +2,7 @@ package dev.modelserving.akka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import akka.actor.ActorRef;
 import akka.actor.ActorSystem;
@@ -146,8 +147,65 @@ class ModelServingActorsTest {
         }
     }
 
+    @Test
+    void recordsAndRefusedModelsOfMadeUpDataTypesMakeNoActorNorDirectoryAndARealModelServes() throws Exception {
+        ActorSystem system = ActorSystem.create("bounded");
+        try {
+            ActorRef manager = manager(system, LoadingPolicy.defaults().withWorkDir(tmp).withMaxDataTypes(2));
+            List<dev.modelserving.model.Features> junk = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                junk.add(WineFeatures.of(WINES.get(i % WINES.size()).toRecord("junk-" + i)));
+            }
+            List<Scored> skipped = ask(manager, new ModelServingActor.ScoreBatch(junk));
+            assertThat(skipped).hasSize(2_000).allMatch(Scored::isSkipped);
+            ModelDescriptor broken = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("fake")
+                    .setData(com.google.protobuf.ByteString.copyFromUtf8("<PMML")).build();
+            for (int i = 0; i < 5; i++) {
+                assertThat(update(manager, broken.toBuilder().setDataType("fake-" + i).build()))
+                        .isInstanceOf(LoadOutcome.Rejected.class);
+            }
+            ModelDescriptor beer = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("beer").build();
+            assertThat(update(manager, beer)).isInstanceOf(LoadOutcome.Loaded.class);
+            for (int i = 0; i < 50; i++) {
+                assertThat(score(manager, "beer", i).isSkipped()).isFalse();
+            }
+            // only the accepted model has an actor, and a directory
+            assertThat(system.actorSelection("/user/models/*").resolveOne(ASK).toCompletableFuture().get())
+                    .isNotNull();
+            await().atMost(ASK).untilAsserted(() -> {
+                try (var dirs = Files.list(tmp.resolve("state"))) {
+                    assertThat(dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()))
+                            .containsExactly(SavedServing.dirName("beer"));
+                }
+            });
+            Map<String, ServingStats> all = ask(manager, ModelServingManager.GetAllStats.INSTANCE);
+            assertThat(all).containsKey("beer").hasSizeLessThanOrEqualTo(ModelRegistry.MAX_UNSERVED_DATA_TYPES + 2);
+            Optional<ServingStats> fake = ask(manager, new ModelServingManager.GetStats("fake-4"));
+            assertThat(fake.orElseThrow().failedLoads()).as("a refusal is counted").isEqualTo(1);
+
+            // the second place, then no more: the cap's refusal says why
+            ModelDescriptor ale = beer.toBuilder().setDataType("ale").build();
+            assertThat(update(manager, ale)).isInstanceOf(LoadOutcome.Loaded.class);
+            LoadOutcome full = update(manager, beer.toBuilder().setDataType("stout").build());
+            assertThat(full).isInstanceOf(LoadOutcome.Rejected.class);
+            assertThat(((LoadOutcome.Rejected) full).failure().reason())
+                    .startsWith("this server already serves 2 dataTypes");
+            // a removed model gives its place up
+            assertThat(update(manager, new ModelMessage("ale", null))).isInstanceOf(LoadOutcome.Removed.class);
+            assertThat(update(manager, beer.toBuilder().setDataType("stout").build()))
+                    .isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(score(manager, "stout", 0).isSkipped()).isFalse();
+        } finally {
+            TestKit.shutdownActorSystem(system);
+        }
+    }
+
     private ActorRef manager(ActorSystem system) {
-        ModelFactory factory = new ModelFactory(LoadingPolicy.defaults().withWorkDir(tmp));
+        return manager(system, LoadingPolicy.defaults().withWorkDir(tmp));
+    }
+
+    private ActorRef manager(ActorSystem system, LoadingPolicy policy) {
+        ModelFactory factory = new ModelFactory(policy);
         return system.actorOf(ModelServingManager.props(() -> new ModelRegistry(factory),
                 new java.util.concurrent.ConcurrentHashMap<>(), tmp.resolve("state"),
                 new ServingMetrics(new SimpleMeterRegistry())), "models");

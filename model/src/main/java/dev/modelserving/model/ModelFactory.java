@@ -49,6 +49,11 @@ public final class ModelFactory {
         this.loaders.values().forEach(ModelLoader::prepare);
     }
 
+    /** The limits every model is loaded under. */
+    public LoadingPolicy policy() {
+        return policy;
+    }
+
     /** The model types this build can load. */
     public Set<ModelType> supportedTypes() {
         return Set.copyOf(loaders.keySet());

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,13 +32,26 @@ public final class ModelRegistry implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
 
-    /** Records of more dataTypes than this are still skipped and counted, but under {@link #OTHER_DATA_TYPES}. */
-    public static final int MAX_DATA_TYPES = 1_000;
+    /**
+     * How many dataTypes without an accepted model (records skipped, models refused) are counted each by name; the
+     * least recently seen past this are counted together under {@link #OTHER_DATA_TYPES}.
+     */
+    public static final int MAX_UNSERVED_DATA_TYPES = 100;
+    /** Where what is counted of no dataType of its own goes: a blank dataType, or unserved ones past the cap. */
     public static final String OTHER_DATA_TYPES = "*";
 
     private final ModelFactory factory;
     private final LifecycleRules rules;
+    /**
+     * The dataTypes that have had an accepted model (live now, or removed since), at most the policy's
+     * {@link LoadingPolicy#maxDataTypes()}: only an accepted model takes a place here, never a record.
+     */
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** The dataTypes seen without an accepted model, least recently seen first (bounded, see {@link Unserved}). */
+    private final Unserved unserved = new Unserved();
+    /** Held while a dataType not in {@link #slots} gets its first model, and while a place there is given up. */
+    private final Object newDataTypes = new Object();
+    private final int maxDataTypes;
     private volatile Consumer<ModelsTopic.Message> requests = m -> LOG.log(Level.WARNING, "no models topic to "
             + "publish " + m.key() + " on: this registry's lifecycle requests are not published");
     private volatile boolean closed;
@@ -47,6 +62,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     public ModelRegistry(ModelFactory factory, LifecycleRules rules) {
         this.factory = factory;
+        this.maxDataTypes = factory.policy().maxDataTypes();
         this.rules = Objects.requireNonNull(rules, "rules");
     }
 
@@ -65,9 +81,16 @@ public final class ModelRegistry implements AutoCloseable {
      * changes nothing.
      */
     public LoadOutcome offer(ModelDescriptor d) {
+        return withModelSlot(d.getDataType(), d, slot -> offer(slot, d));
+    }
+
+    /** {@link #offer(ModelDescriptor)} into a slot; null when the slot gave its place up meanwhile. */
+    private LoadOutcome offer(Slot slot, ModelDescriptor d) {
         String dataType = d.getDataType();
-        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
         synchronized (slot.loading) {
+            if (slot.evicted) {
+                return null;
+            }
             ModelDescriptor model = ModelsTopic.model(d);
             ServedModel current = slot.current.get();
             if (current != null && model.equals(slot.liveDescriptor)) {
@@ -190,11 +213,11 @@ public final class ModelRegistry implements AutoCloseable {
         if (key != null && !key.isBlank()) {
             ModelsTopic.Key k = ModelsTopic.parse(key, d.getDataType());
             if (!d.getDataType().isBlank() && !d.getDataType().equals(k.dataType())) {
-                return refused(slot(k.dataType().isBlank() ? OTHER_DATA_TYPES : k.dataType()), k.dataType(), d,
+                return refused(anySlot(k.dataType()), k.dataType(), d,
                         where + " is keyed '" + key + "' but its descriptor is for dataType '" + d.getDataType() + "'");
             }
             if (k.version().isPresent() && !k.version().get().equals(d.getVersion())) {
-                return refused(slot(k.dataType()), k.dataType(), d, where + " is keyed '" + key
+                return refused(anySlot(k.dataType()), k.dataType(), d, where + " is keyed '" + key
                         + "' but its descriptor is version '" + d.getVersion() + "'");
             }
         }
@@ -283,8 +306,22 @@ public final class ModelRegistry implements AutoCloseable {
      * back to, the candidate (loaded again; its comparison starts over), and the lifecycle's counters and events.
      */
     public LoadOutcome restore(String dataType, SavedModels models, ServingStats saved) {
-        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        if (models.live() == null) {
+            LoadOutcome outcome;
+            do {
+                outcome = restore(anySlot(dataType), dataType, models, saved);
+            } while (outcome == null); // the slot gave its place up meanwhile: the counts go to the new one
+            return outcome;
+        }
+        return withModelSlot(dataType, models.live(), slot -> restore(slot, dataType, models, saved));
+    }
+
+    /** {@link #restore(String, SavedModels, ServingStats)} into a slot; null when it gave its place up meanwhile. */
+    private LoadOutcome restore(Slot slot, String dataType, SavedModels models, ServingStats saved) {
         synchronized (slot.loading) {
+            if (slot.evicted) {
+                return null;
+            }
             slot.skipped.add(saved.skipped());
             slot.scoringErrors.add(saved.scoringErrors());
             slot.swaps.set(saved.modelSwaps());
@@ -326,7 +363,7 @@ public final class ModelRegistry implements AutoCloseable {
      * what applying its models again counted.
      */
     public void restoreLifecycle(String dataType, Lifecycle saved) {
-        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        Slot slot = anySlot(dataType);
         synchronized (slot.loading) {
             slot.restoreLifecycle(saved);
         }
@@ -337,7 +374,7 @@ public final class ModelRegistry implements AutoCloseable {
      * topic): counted and shown like any refused model; what is served does not change.
      */
     public LoadOutcome refuse(String dataType, String modelName, String reason) {
-        Slot slot = slot(dataType == null || dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        Slot slot = anySlot(dataType);
         return refused(slot, dataType, ModelDescriptor.newBuilder().setName(Objects.requireNonNullElse(modelName, ""))
                 .build(), reason);
     }
@@ -379,7 +416,7 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public LoadOutcome offerCandidate(ModelDescriptor d) {
         String dataType = d.getDataType();
-        Slot slot = slot(dataType.isBlank() ? OTHER_DATA_TYPES : dataType);
+        Slot slot = anySlot(dataType);
         synchronized (slot.loading) {
             ServedModel live = slot.current.get();
             if (live == null) {
@@ -688,7 +725,7 @@ public final class ModelRegistry implements AutoCloseable {
         while (true) {
             ServedModel served = slot == null ? null : slot.current.get();
             if (served == null) {
-                slot(dataType).skipped.add(group.size());
+                (slot != null ? slot : anySlot(dataType)).skipped.add(group.size());
                 indexes.forEach(i -> out[i] = Scored.skipped(records.get(i)));
                 return;
             }
@@ -810,10 +847,17 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public Optional<ServingStats> stats(String dataType) {
         Slot slot = slots.get(dataType);
+        if (slot == null) {
+            slot = unserved.peek(dataType);
+        }
         return slot == null || !slot.seen() ? Optional.empty() : Optional.of(slot.stats(dataType));
     }
 
-    /** Statistics of every dataType seen (as {@link #stats(String)} says), sorted by dataType. */
+    /**
+     * Statistics of every dataType seen (as {@link #stats(String)} says), sorted by dataType: those with an accepted
+     * model, then the ones without (at most {@link #MAX_UNSERVED_DATA_TYPES} by name, the rest under
+     * {@link #OTHER_DATA_TYPES}).
+     */
     public Map<String, ServingStats> allStats() {
         Map<String, ServingStats> out = new TreeMap<>();
         slots.forEach((type, slot) -> {
@@ -821,7 +865,40 @@ public final class ModelRegistry implements AutoCloseable {
                 out.put(type, slot.stats(type));
             }
         });
+        unserved.snapshot().forEach((type, slot) -> {
+            if (slot.seen()) {
+                out.putIfAbsent(type, slot.stats(type));
+            }
+        });
         return out;
+    }
+
+    /** How many dataTypes this registry serves at most ({@link LoadingPolicy#maxDataTypes()}). */
+    public int maxDataTypes() {
+        return maxDataTypes;
+    }
+
+    /** The reason a model for one dataType more than {@link #maxDataTypes()} is refused. */
+    public String fullReason() {
+        return "this server already serves " + maxDataTypes + " dataTypes, as many as it may "
+                + "(model-server.max-data-types): remove one (a tombstone of its key) or raise the cap";
+    }
+
+    /**
+     * Counts a refusal made elsewhere (an engine that routes dataTypes to registries of their own) under the
+     * dataType, as {@link #refuse} would, without logging it again.
+     */
+    public void recordRefusal(String dataType, LoadFailure failure) {
+        Slot slot = anySlot(dataType);
+        slot.failedLoads.incrementAndGet();
+        slot.lastFailure.set(failure);
+        slot.event("refused", failure.version().isEmpty() ? "'" + failure.modelName() + "'"
+                : "'" + failure.modelName() + "' v" + failure.version(), failure.reason());
+    }
+
+    /** Whether a dataType has had an accepted model here (live now, or removed since). */
+    public boolean hasHadAModel(String dataType) {
+        return slots.containsKey(dataType);
     }
 
     /** Closes every model; the registry serves nothing afterwards. */
@@ -831,15 +908,110 @@ public final class ModelRegistry implements AutoCloseable {
         slots.keySet().forEach(this::remove);
     }
 
-    private Slot slot(String dataType) {
-        Slot slot = slots.get(dataType);
-        if (slot != null) {
+    /**
+     * The slot a dataType's counts go to when no model is loaded for it: its own place if it has had a model,
+     * else its entry among the unserved ones (made if needed).
+     */
+    private Slot anySlot(String dataType) {
+        String key = dataType == null || dataType.isBlank() ? OTHER_DATA_TYPES : dataType;
+        Slot slot = slots.get(key);
+        return slot != null ? slot : unserved.slot(key);
+    }
+
+    /**
+     * Runs a model load for a dataType in its slot. A dataType without a place among {@link #slots} loads in its
+     * unserved entry and takes a place once the model is live; when every place is taken by a dataType that still
+     * has a model, the model is refused with the reason. {@code load} returns null when the slot gave its place up
+     * while it waited (it is then run again).
+     */
+    private LoadOutcome withModelSlot(String dataType, ModelDescriptor d, Function<Slot, LoadOutcome> load) {
+        String key = dataType.isBlank() ? OTHER_DATA_TYPES : dataType;
+        while (true) {
+            Slot slot = slots.get(key);
+            if (slot != null) {
+                LoadOutcome outcome = load.apply(slot);
+                if (outcome != null) {
+                    return outcome;
+                }
+                continue;
+            }
+            synchronized (newDataTypes) {
+                if (slots.containsKey(key)) {
+                    continue;
+                }
+                Slot waiting = unserved.slot(key);
+                if (slots.size() >= maxDataTypes && !giveUpAPlace()) {
+                    return refused(waiting, dataType, d, fullReason());
+                }
+                LoadOutcome outcome = load.apply(waiting);
+                if (waiting.current.get() != null) {
+                    slots.put(key, waiting);
+                    unserved.remove(key, waiting);
+                }
+                return outcome;
+            }
+        }
+    }
+
+    /**
+     * Gives up the place of a dataType whose model was removed, to make room (it goes back among the unserved
+     * ones, with its counts); false when every dataType still has a model. Under {@link #newDataTypes}.
+     */
+    private boolean giveUpAPlace() {
+        for (Map.Entry<String, Slot> e : slots.entrySet()) {
+            Slot slot = e.getValue();
+            synchronized (slot.loading) {
+                if (slot.current.get() == null && slot.candidate.get() == null) {
+                    slot.evicted = true;
+                    slots.remove(e.getKey(), slot);
+                    Slot fresh = unserved.slot(e.getKey());
+                    fresh.absorb(slot);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The dataTypes seen without an accepted model, each with its counts (skipped records, refused models), the
+     * least recently seen first: past {@link #MAX_UNSERVED_DATA_TYPES} the oldest is folded into
+     * {@link #OTHER_DATA_TYPES}, so records or models of any number of made-up dataTypes hold a bounded memory.
+     */
+    private static final class Unserved {
+        private final LinkedHashMap<String, Slot> byType = new LinkedHashMap<>(16, 0.75f, true);
+        private final Slot others = new Slot();
+
+        synchronized Slot slot(String dataType) {
+            if (dataType.equals(OTHER_DATA_TYPES)) {
+                return others;
+            }
+            Slot slot = byType.get(dataType);
+            if (slot == null) {
+                slot = new Slot();
+                byType.put(dataType, slot);
+                if (byType.size() > MAX_UNSERVED_DATA_TYPES) {
+                    Iterator<Map.Entry<String, Slot>> oldest = byType.entrySet().iterator();
+                    others.absorb(oldest.next().getValue());
+                    oldest.remove();
+                }
+            }
             return slot;
         }
-        if (slots.size() >= MAX_DATA_TYPES) {
-            return slots.computeIfAbsent(OTHER_DATA_TYPES, t -> new Slot());
+
+        synchronized Slot peek(String dataType) {
+            return dataType.equals(OTHER_DATA_TYPES) ? others : byType.get(dataType);
         }
-        return slots.computeIfAbsent(dataType, t -> new Slot());
+
+        synchronized void remove(String dataType, Slot slot) {
+            byType.remove(dataType, slot);
+        }
+
+        synchronized Map<String, Slot> snapshot() {
+            Map<String, Slot> out = new LinkedHashMap<>(byType);
+            out.put(OTHER_DATA_TYPES, others);
+            return out;
+        }
     }
 
     /** A dataType's candidate, the model its descriptor describes, its rule and its comparison with the live model. */
@@ -903,6 +1075,21 @@ public final class ModelRegistry implements AutoCloseable {
         final AtomicReference<Watch> watch = new AtomicReference<>();
         private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>();
         volatile boolean removed;
+        /** Gave its place up (its model removed, the place needed): loads go to the dataType's new slot. */
+        volatile boolean evicted;
+
+        /** Adds another slot's counts (skipped, errors, refusals, the last refusal) to this one's. */
+        void absorb(Slot other) {
+            skipped.add(other.skipped.sum());
+            scoringErrors.add(other.scoringErrors.sum());
+            failedLoads.addAndGet(other.failedLoads.get());
+            swaps.addAndGet(other.swaps.get());
+            LoadFailure last = other.lastFailure.get();
+            if (last != null) {
+                lastFailure.set(last);
+            }
+            removed |= other.removed;
+        }
 
         void event(String kind, ModelInfo model, String detail) {
             event(kind, model.label(), detail);

@@ -45,6 +45,13 @@ public interface ServerSettings {
     /** Directories by-reference models may be read from; none: by-reference loading is off. */
     Optional<List<Path>> modelRoots();
 
+    /**
+     * How many dataTypes a registry serves at most (a model for one more is refused with the reason, unless a
+     * dataType whose model was removed gives its place up).
+     */
+    @WithDefault("1000")
+    int maxDataTypes();
+
     /** Where zipped SavedModels are unpacked while they load. */
     @WithDefault("${java.io.tmpdir}/model-serving-${user.name}")
     Path workDir();
@@ -137,7 +144,7 @@ public interface ServerSettings {
     default LoadingPolicy loadingPolicy() {
         return LoadingPolicy.defaults().withMaxModelBytes(maxModelBytes())
                 .withModelRoots(modelRoots().orElse(List.of())).withWorkDir(workDir())
-                .withLoadTimeout(modelLoadTimeout());
+                .withLoadTimeout(modelLoadTimeout()).withMaxDataTypes(maxDataTypes());
     }
 
     /**
