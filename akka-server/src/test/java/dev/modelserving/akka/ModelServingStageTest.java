@@ -120,7 +120,7 @@ class ModelServingStageTest {
                 .isEqualTo(0);
         assertThat(stats("wine").skipped()).isEqualTo(1);
         assertThat(view.caughtUp()).isTrue();
-        assertThat(meters.counter("modelserving.records.skipped", "dataType", "wine").count()).isEqualTo(1);
+        assertThat(meters.counter("modelserving.records.skipped", "dataType", ServingMetrics.OTHER).count()).isEqualTo(1);
     }
 
     @Test

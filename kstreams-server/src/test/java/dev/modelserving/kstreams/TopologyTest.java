@@ -90,7 +90,7 @@ class TopologyTest {
 
         assertThat(results.isEmpty()).isTrue();
         assertThat(serving.stats("wine").orElseThrow().skipped()).isEqualTo(10);
-        assertThat(meters.counter("modelserving.records.skipped", "dataType", "wine").count()).isEqualTo(10);
+        assertThat(meters.counter("modelserving.records.skipped", "dataType", ServingMetrics.OTHER).count()).isEqualTo(10);
         assertThat(meters.counter("modelserving.records.in").count()).isEqualTo(10);
     }
 

@@ -1,23 +1,33 @@
 package dev.modelserving.kafka;
 
 import dev.modelserving.model.LoadOutcome;
-import dev.modelserving.model.ModelRegistry;
+import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.Scored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The counters and the scoring-latency histogram every server exports under the same names (the Quarkus servers
  * produce it as a bean, the Akka server constructs it).
+ *
+ * <p>Their {@code dataType} tag names only dataTypes that have had a model here (at most
+ * {@link LoadingPolicy#DEFAULT_MAX_DATA_TYPES} of them); everything else (records of a dataType without a model,
+ * models refused for one) is tagged {@value #OTHER}: records or models of made-up dataTypes add no meters.
  */
 public final class ServingMetrics {
 
+    /** The tag of the dataTypes that have had no model here. */
+    public static final String OTHER = "other";
+
     private final MeterRegistry meters;
+    /** The dataTypes with a tag of their own: those that have had a model here. */
+    private final Set<String> tagged = ConcurrentHashMap.newKeySet();
     private final Counter in;
     private final Counter deadLettered;
     private final Counter undeliverable;
@@ -51,7 +61,7 @@ public final class ServingMetrics {
     }
 
     public void served(Scored s) {
-        PerType m = meters(s.record().dataType());
+        PerType m = meters(tag(s.record().dataType(), s.model() != null));
         if (s.isSkipped()) {
             m.skipped().increment();
         } else if (s.isFailed()) {
@@ -64,28 +74,44 @@ public final class ServingMetrics {
 
     public void model(LoadOutcome outcome) {
         if (outcome instanceof LoadOutcome.Loaded loaded) {
-            meters.counter("modelserving.model.swaps", "dataType", loaded.model().dataType()).increment();
+            String tag = tag(loaded.model().dataType(), true);
+            meters.counter("modelserving.model.swaps", "dataType", tag).increment();
             if (loaded.event().equals("promoted")) {
-                meters.counter("modelserving.model.promotions", "dataType", loaded.model().dataType()).increment();
+                meters.counter("modelserving.model.promotions", "dataType", tag).increment();
             } else if (loaded.event().equals("rolled back")) {
-                meters.counter("modelserving.model.rollbacks", "dataType", loaded.model().dataType()).increment();
+                meters.counter("modelserving.model.rollbacks", "dataType", tag).increment();
             }
         } else if (outcome instanceof LoadOutcome.CandidateLoaded c) {
-            meters.counter("modelserving.model.candidates", "dataType", c.candidate().dataType()).increment();
+            meters.counter("modelserving.model.candidates", "dataType", tag(c.candidate().dataType(), true))
+                    .increment();
         } else if (outcome instanceof LoadOutcome.Rejected rejected) {
-            meters.counter("modelserving.model.failed_loads", "dataType", String.valueOf(rejected.dataType()))
+            meters.counter("modelserving.model.failed_loads", "dataType", tag(rejected.dataType(), false))
                     .increment();
         }
     }
 
-    /** The meters of a dataType; past the registry's cap of dataTypes they are shared, as its counters are. */
-    private PerType meters(String dataType) {
-        PerType m = perType.get(dataType);
-        if (m != null) {
-            return m;
+    /**
+     * The tag of a dataType: its own once it has had a model here ({@code served}: a model has it now), while
+     * fewer than {@link LoadingPolicy#DEFAULT_MAX_DATA_TYPES} have; else {@value #OTHER}.
+     */
+    private String tag(String dataType, boolean served) {
+        if (dataType == null || dataType.isBlank()) {
+            return OTHER;
         }
-        String key = perType.size() >= ModelRegistry.MAX_DATA_TYPES ? ModelRegistry.OTHER_DATA_TYPES : dataType;
-        return perType.computeIfAbsent(key, this::register);
+        if (tagged.contains(dataType)) {
+            return dataType;
+        }
+        if (served && tagged.size() < LoadingPolicy.DEFAULT_MAX_DATA_TYPES) {
+            tagged.add(dataType);
+            return dataType;
+        }
+        return OTHER;
+    }
+
+    /** The meters of a tag, registered once. */
+    private PerType meters(String tag) {
+        PerType m = perType.get(tag);
+        return m != null ? m : perType.computeIfAbsent(tag, this::register);
     }
 
     private PerType register(String dataType) {

@@ -26,7 +26,9 @@ class ServerSettingsTest {
         assertThat(s.maxModelBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.maxMessageBytes()).as("a model of the cap and its descriptor").isEqualTo(Topics.MAX_MESSAGE_BYTES);
         assertThat(s.modelRoots()).isEmpty();
-        assertThat(s.workDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "model-serving"));
+        assertThat(s.workDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"),
+                "model-serving-" + System.getProperty("user.name")));
+        assertThat(s.maxDataTypes()).isEqualTo(1000);
         assertThat(s.modelsCatchUp()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.loadingPolicy().maxModelBytes()).isEqualTo(64L * 1024 * 1024);
     }
