@@ -29,6 +29,13 @@ public interface KafkaStreamsSettings {
     @WithConverter(DurationConverter.class)
     Duration batchWait();
 
+    /**
+     * The most bytes of models-topic messages the {@code standard} and {@code custom} variants' global store keeps
+     * (every instance holds it whole); past it the oldest messages go, those of dataTypes no task serves first.
+     */
+    @WithDefault("268435456")
+    long publishedModelsMaxBytes();
+
     /** The host other instances reach this one's REST API at, for interactive queries. */
     @WithDefault("localhost")
     String advertisedHost();

@@ -144,6 +144,16 @@ public class LocalServing implements ServingState {
         tasks.remove(partition, registry);
     }
 
+    /** Whether a task (or the global store) active here has had a model for the dataType. */
+    boolean served(String dataType) {
+        for (ModelRegistry r : tasks.values()) {
+            if (r.hasHadAModel(dataType)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Partition (or {@link #GLOBAL}) to registry, for every task active here. */
     public Map<Integer, ModelRegistry> registries() {
         return Map.copyOf(tasks);

@@ -7,10 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,23 +33,58 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * taken the good one yet, and a rollback or promotion comes after the version it goes back from; and a task that
  * starts with an empty store (a new instance, a reset) still finds the messages behind the live version, the one
  * before it and the candidate. At most {@value #MAX_ENTRIES} entries are kept per dataType: past that the oldest
- * go. A value is a tag byte (removed, or message), the message's key (its length, then its UTF-8 bytes) and the
- * message's bytes, so a tombstone ("removed") is never confused with an empty message; a dataType the store does
- * not have (never published, or compacted away) changes nothing in the tasks.
+ * go. In all it keeps at most {@value #MAX_TOTAL_ENTRIES} entries and {@link Limits#maxBytes()} bytes of messages
+ * (every instance holds the store whole): past either, the oldest entries go first, those of dataTypes no task
+ * here has ever served before any other. A value is a tag byte (removed, or message), the message's key (its
+ * length, then its UTF-8 bytes) and the message's bytes, so a tombstone ("removed") is never confused with an
+ * empty message; a dataType the store does not have (never published, or compacted away) changes nothing in the
+ * tasks. Reading the entries copies no message: a task copies a descriptor only when it applies it.
  */
 final class PublishedModels {
 
     static final int HISTORY = 8;
     static final int MAX_ENTRIES = 32;
+    static final int MAX_TOTAL_ENTRIES = 4_096;
+
+    /** The bytes of messages the store keeps at most ({@code model-server.published-models-max-bytes}). */
+    record Limits(long maxBytes) {
+        static final Limits DEFAULT = new Limits(256L * 1024 * 1024);
+    }
     private static final char SEPARATOR = '\u0000';
     private static final byte REMOVED = 0;
     private static final byte MESSAGE = 1;
 
     /**
-     * One published message: its dataType, its key on the models topic, its offset there, and the descriptor (null
-     * for a tombstone).
+     * One published message: its dataType, its key on the models topic, its offset there, and the stored value
+     * (the descriptor's bytes start at {@code from}; none for a tombstone).
      */
-    record Entry(String dataType, String key, long offset, byte[] descriptor) {}
+    record Entry(String dataType, String key, long offset, byte[] value, int from) {
+
+        /** An entry as the store keeps it (a null descriptor: a tombstone). */
+        static Entry of(String dataType, String key, long offset, byte[] descriptor) {
+            byte[] value = tagged(key, descriptor);
+            return new Entry(dataType, key, offset, value, value.length - (descriptor == null ? 0 : descriptor.length));
+        }
+
+        boolean removed() {
+            return value[0] == REMOVED;
+        }
+
+        /** A copy of the descriptor's bytes; null for a tombstone. */
+        byte[] descriptor() {
+            return removed() ? null : Arrays.copyOfRange(value, from, value.length);
+        }
+
+        /** Whether the entry is this descriptor (no copy made). */
+        boolean holds(byte[] descriptor) {
+            return !removed() && Arrays.equals(value, from, value.length, descriptor, 0, descriptor.length);
+        }
+
+        /** The bytes the entry takes in the store. */
+        int size() {
+            return value.length;
+        }
+    }
 
     private PublishedModels() {}
 
@@ -60,8 +99,8 @@ final class PublishedModels {
         byte[] key = new byte[value.getInt()];
         value.get(key);
         return new Entry(kv.key.substring(0, sep), new String(key, StandardCharsets.UTF_8),
-                Long.parseLong(kv.key.substring(sep + 1)),
-                tag == REMOVED ? null : Arrays.copyOfRange(kv.value, value.position(), kv.value.length));
+                Long.parseLong(kv.key.substring(sep + 1)), kv.value, tag == REMOVED ? kv.value.length
+                        : value.position());
     }
 
     /** Every entry, grouped by dataType, oldest first. */
@@ -115,11 +154,13 @@ final class PublishedModels {
     /** The global processor of the models topic (also run when the store is restored): records each message. */
     static final class Updater implements Processor<String, byte[], Void, Void> {
         private final LocalServing serving;
+        private final Limits limits;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, byte[]> store;
 
-        Updater(LocalServing serving) {
+        Updater(LocalServing serving, Limits limits) {
             this.serving = serving;
+            this.limits = limits;
         }
 
         @Override
@@ -139,8 +180,40 @@ final class PublishedModels {
             for (Entry gone : pruned(of(store, dataType))) {
                 store.delete(key(dataType, gone.offset()));
             }
+            for (Entry gone : overLimits(all(store), limits, serving::served)) {
+                store.delete(key(gone.dataType(), gone.offset()));
+            }
             serving.published();
         }
+    }
+
+    /**
+     * Of all entries, those to drop to be within {@value #MAX_TOTAL_ENTRIES} entries and the limits' bytes: the
+     * oldest first, those of dataTypes not {@code served} before any other.
+     */
+    static List<Entry> overLimits(List<Entry> entries, Limits limits, Predicate<String> served) {
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.size();
+        }
+        if (entries.size() <= MAX_TOTAL_ENTRIES && bytes <= limits.maxBytes()) {
+            return List.of();
+        }
+        List<Entry> byAge = new ArrayList<>(entries);
+        Map<String, Boolean> isServed = new HashMap<>();
+        byAge.sort(Comparator.comparing((Entry e) -> isServed.computeIfAbsent(e.dataType(), served::test))
+                .thenComparingLong(Entry::offset));
+        List<Entry> drop = new ArrayList<>();
+        int count = entries.size();
+        for (Entry e : byAge) {
+            if (count <= MAX_TOTAL_ENTRIES && bytes <= limits.maxBytes()) {
+                break;
+            }
+            drop.add(e);
+            count--;
+            bytes -= e.size();
+        }
+        return drop;
     }
 
     /**
@@ -154,7 +227,7 @@ final class PublishedModels {
         int old = entries.size() - HISTORY;
         for (int i = entries.size() - 1; i >= 0; i--) {
             Entry e = entries.get(i);
-            if (i < old && (e.descriptor() == null || newer.contains(e.key()))) {
+            if (i < old && (e.removed() || newer.contains(e.key()))) {
                 drop.add(e);
             }
             newer.add(e.key());

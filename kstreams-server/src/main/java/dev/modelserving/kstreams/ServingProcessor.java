@@ -61,6 +61,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Deque<PublishedModels.Entry> waiting = new ArrayDeque<>();
     /** The message loading now, off the stream thread, and its load. */
     private PublishedModels.Entry loadingEntry;
+    private byte[] loadingDescriptor;
     private CompletableFuture<LoadOutcome> loading;
 
     ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Batching batching) {
@@ -100,6 +101,8 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
         waiting.clear();
         loading = null;
+        loadingEntry = null;
+        loadingDescriptor = null;
         startFrom(models.live());
         syncAll();
         applyWaiting(true);
@@ -124,7 +127,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private void startFrom(Map<String, byte[]> live) {
         for (PublishedModels.Entry e : PublishedModels.all(published)) {
             byte[] mine = live.get(e.dataType());
-            if (mine != null && e.descriptor() != null && Arrays.equals(mine, e.descriptor())) {
+            if (mine != null && e.holds(mine)) {
                 applied.put(e.dataType(), e.offset());
             }
         }
@@ -150,7 +153,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         applied.put(e.dataType(), e.offset());
-        if (e.descriptor() == null && models.live().get(e.dataType()) == null && last == null) {
+        if (e.removed() && last == null && models.live().get(e.dataType()) == null) {
             return; // removing what this task never had
         }
         waiting.add(e);
@@ -167,10 +170,11 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                     return;
                 }
                 LoadOutcome outcome = loading.join();
-                models.record(loadingEntry.dataType(), loadingEntry.key(), loadingEntry.descriptor(), outcome);
+                models.record(loadingEntry.dataType(), loadingEntry.key(), loadingDescriptor, outcome);
                 metrics.model(outcome);
                 loading = null;
                 loadingEntry = null;
+                loadingDescriptor = null;
             }
             PublishedModels.Entry next = waiting.poll();
             if (next == null) {
@@ -178,7 +182,9 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
             }
             TaskModels target = models;
             loadingEntry = next;
-            loading = CompletableFuture.supplyAsync(() -> target.load(next.key(), next.descriptor()), LOADS);
+            byte[] descriptor = next.descriptor(); // the one copy of the message this task makes
+            loadingDescriptor = descriptor;
+            loading = CompletableFuture.supplyAsync(() -> target.load(next.key(), descriptor), LOADS);
         }
     }
 

@@ -43,7 +43,8 @@ public class TopologyProducer {
     public Topology buildTopology(StoreVariant variant, LocalServing serving, ServingMetrics metrics,
             ServerSettings settings, KafkaStreamsSettings own) {
         Batching batching = new Batching(own.batchRecords(), own.batchWait());
-        return build(variant, serving, metrics, settings.topicNames(), batching);
+        return build(variant, serving, metrics, settings.topicNames(), batching,
+                new PublishedModels.Limits(own.publishedModelsMaxBytes()));
     }
 
     /** The topology with the default {@link Batching}. */
@@ -53,9 +54,14 @@ public class TopologyProducer {
 
     static Topology build(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Topics topics,
             Batching batching) {
+        return build(variant, serving, metrics, topics, batching, PublishedModels.Limits.DEFAULT);
+    }
+
+    static Topology build(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Topics topics,
+            Batching batching, PublishedModels.Limits limits) {
         return variant == StoreVariant.MEMORY
                 ? memory(serving, metrics, topics, batching)
-                : dsl(variant, serving, metrics, topics, batching);
+                : dsl(variant, serving, metrics, topics, batching, limits);
     }
 
     private static Topology memory(LocalServing serving, ServingMetrics metrics, Topics topics, Batching batching) {
@@ -74,7 +80,7 @@ public class TopologyProducer {
     }
 
     private static Topology dsl(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Topics topics,
-            Batching batching) {
+            Batching batching, PublishedModels.Limits limits) {
         StreamsBuilder b = new StreamsBuilder();
         String store = variant.storeName();
         if (variant == StoreVariant.CUSTOM) {
@@ -89,7 +95,7 @@ public class TopologyProducer {
         b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StreamNames.PUBLISHED_MODELS),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.models(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models-source"),
-                () -> new PublishedModels.Updater(serving));
+                () -> new PublishedModels.Updater(serving, limits));
         b.stream(topics.data(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("data-source"))
                 .process(() -> new ServingProcessor(variant, serving, metrics, batching), Named.as("serving"),
                         batching.enabled() ? new String[] {store, Scoring.HELD_STORE} : new String[] {store})

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 class PublishedModelsTest {
 
     private static PublishedModels.Entry message(long offset, String key) {
-        return new PublishedModels.Entry("wine", key, offset, new byte[] {1});
+        return PublishedModels.Entry.of("wine", key, offset, new byte[] {1});
     }
 
     private static PublishedModels.Entry tombstone(long offset, String key) {
-        return new PublishedModels.Entry("wine", key, offset, null);
+        return PublishedModels.Entry.of("wine", key, offset, null);
     }
 
     private static List<Long> kept(List<PublishedModels.Entry> entries) {
@@ -43,6 +43,47 @@ class PublishedModelsTest {
             entries.add(message(i, "wine/broken")); // refused versions, published again and again
         }
         assertThat(kept(entries)).containsExactly(0L, 2L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+    }
+
+    @Test
+    void pastTheBytesOrEntriesOfTheStoreTheOldestGoDataTypesNoTaskServesFirst() {
+        List<PublishedModels.Entry> entries = new ArrayList<>();
+        entries.add(PublishedModels.Entry.of("wine", "wine/1", 0, new byte[1000]));
+        for (int i = 1; i <= 10; i++) {
+            entries.add(PublishedModels.Entry.of("junk-" + i, "junk-" + i, i, new byte[1000]));
+        }
+        entries.add(PublishedModels.Entry.of("wine", "wine/2", 11, new byte[1000]));
+        long total = entries.stream().mapToLong(PublishedModels.Entry::size).sum();
+
+        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(total), t -> t.equals("wine")))
+                .isEmpty();
+        List<PublishedModels.Entry> dropped = PublishedModels.overLimits(entries,
+                new PublishedModels.Limits(total - 2_500), t -> t.equals("wine"));
+        assertThat(dropped).extracting(PublishedModels.Entry::dataType).containsExactly("junk-1", "junk-2", "junk-3");
+        // when nothing else is left, served dataTypes' oldest messages go too
+        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(1_500), t -> t.equals("wine")))
+                .extracting(PublishedModels.Entry::offset).hasSize(11).doesNotContain(11L);
+        // the count too
+        List<PublishedModels.Entry> many = new ArrayList<>();
+        for (int i = 0; i < PublishedModels.MAX_TOTAL_ENTRIES + 5; i++) {
+            many.add(PublishedModels.Entry.of("t" + i, "t" + i, i, new byte[1]));
+        }
+        assertThat(PublishedModels.overLimits(many, PublishedModels.Limits.DEFAULT, t -> false))
+                .extracting(PublishedModels.Entry::offset).containsExactly(0L, 1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void anEntryGivesItsDescriptorOnlyWhenAskedAndTellsATombstone() {
+        byte[] descriptor = {7, 8, 9};
+        PublishedModels.Entry e = PublishedModels.Entry.of("wine", "wine/3", 5, descriptor);
+        assertThat(e.removed()).isFalse();
+        assertThat(e.holds(descriptor)).isTrue();
+        assertThat(e.holds(new byte[] {7, 8})).isFalse();
+        assertThat(e.descriptor()).containsExactly(7, 8, 9);
+        PublishedModels.Entry gone = PublishedModels.Entry.of("wine", "wine/3", 6, null);
+        assertThat(gone.removed()).isTrue();
+        assertThat(gone.descriptor()).isNull();
+        assertThat(gone.holds(descriptor)).isFalse();
     }
 
     @Test

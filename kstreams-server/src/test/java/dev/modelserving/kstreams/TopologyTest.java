@@ -213,10 +213,16 @@ class TopologyTest {
 
         assertThat(read()).extracting(ServingResult::getModelName).containsOnly(tree.getName()).hasSize(3);
         assertThat(serving.stats("wine").orElseThrow().failedLoads()).isEqualTo(1);
-        List<TestRecord<String, byte[]>> all = changelog.readRecordsToList();
-        // each message applied is followed by its dataType's lifecycle counters and events, refusals too
+        // each message applied is followed by its dataType's lifecycle counters and events, refusals too; the
+        // last is recorded once its load (off the stream thread) is seen done at a sync
+        List<TestRecord<String, byte[]>> all = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+            all.addAll(changelog.readRecordsToList());
+            assertThat(all.stream().filter(r -> !ModelStore.ownKey(r.key())).map(TestRecord::key))
+                    .containsExactly("wine", "gone", "gone");
+        });
         List<TestRecord<String, byte[]>> logged = all.stream().filter(r -> !ModelStore.ownKey(r.key())).toList();
-        assertThat(logged).extracting(TestRecord::key).containsExactly("wine", "gone", "gone");
         assertThat(logged.get(0).value()).isEqualTo(tree.toByteArray());
         assertThat(logged.get(2).value()).isNull();
         assertThat(all.stream().map(r -> ModelStore.lifecycleOf(r.key())).filter(java.util.Objects::nonNull))
