@@ -163,6 +163,41 @@ public abstract class ServerBehaviourSuite {
     }
 
     @Test
+    void recordsOfMadeUpDataTypesNeverKeepANewDataTypesModelFromServingAndAddNoMeters() throws Exception {
+        // more made-up dataTypes than a server gives models to (model-server.max-data-types, 1,000)
+        List<byte[]> junk = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            junk.add(WINES.get(i % WINES.size()).toRecord("junk-" + i).toByteArray());
+        }
+        List<Position> junkSent = kafka.sendRoundRobin(topics.data(), TestKafka.DATA_PARTITIONS, junk);
+        waitUpTo(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> assertThat(get("/state")
+                .findValues("skipped").stream().mapToLong(JsonNode::asLong).sum()).isEqualTo(junkSent.size()));
+        ModelDescriptor beer = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("beer").build();
+        publish(beer);
+        awaitServing("beer", beer);
+
+        Map<Position, WineRecord> beers = new LinkedHashMap<>();
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            values.add(WINES.get(i % WINES.size()).toRecord("beer").toByteArray());
+        }
+        List<Position> sent = kafka.sendRoundRobin(topics.data(), TestKafka.DATA_PARTITIONS, values);
+        for (int i = 0; i < sent.size(); i++) {
+            beers.put(sent.get(i), WineRecord.parseFrom(values.get(i)));
+        }
+        Map<Position, List<ServingResult>> results = awaitResultsFor(beers.keySet());
+        assertThat(results.keySet()).as("every beer record is scored").containsAll(beers.keySet());
+        // the made-up dataTypes are counted, by name for the last 100 a registry saw, the rest together
+        JsonNode all = get("/state");
+        assertThat(all.size()).isLessThanOrEqualTo(TestKafka.DATA_PARTITIONS * 100 + 2);
+        assertThat(all.path("beer").path("skipped").asLong()).isZero();
+        String metrics = http.send(HttpRequest.newBuilder(server.base().resolve("/q/metrics")).timeout(REQUEST_TIMEOUT)
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).as("no meter is tagged with a made-up dataType").doesNotContain("junk-")
+                .contains("dataType=\"beer\"").contains("dataType=\"other\"");
+    }
+
+    @Test
     void aPmmlModelScoresEveryLaterRecordAsTheModelLibraryDoes() throws Exception {
         ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
         publish(tree);
