@@ -1,30 +1,36 @@
 package dev.modelserving.model.tensorflow;
 
 import dev.modelserving.model.ModelLoadException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tensorflow.proto.CollectionDef;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SaverDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
 
 /**
  * Checks a graph before TensorFlow sees it: a model is data, and every node, of the graph and of the functions in
  * its library, must use one of the operations a scoring graph needs ({@link #SCORING_OPS}: arithmetic, activations,
- * reductions, shapes, variables, function calls). Anything else is refused with the node and the op's name: file
- * access ({@code ReadFile}, {@code WriteFile}), datasets and network readers ({@code DataServiceDataset}), summary
- * and debug writers, and every op this list does not know.
+ * reductions, shapes, variables, function calls, control flow). Anything else is refused with the node and the op's
+ * name: file access ({@code ReadFile}, {@code WriteFile}), datasets and network readers
+ * ({@code DataServiceDataset}), summary and debug writers, and every op this list does not know.
  *
- * <p>A SavedModel needs its saver: the only nodes allowed to read or write checkpoints are the save/restore
- * operations of the meta graph's {@link SaverDef}, inside the saver's name scope (TF Java's exporter writes
- * {@code save/filename}, {@code save/Save} (SaveV2), {@code save/Restore} (RestoreV2), {@code save/restore_all}),
- * and only when the path they touch comes from the saver's own filename {@code Placeholder}, which has no value
- * unless the loader feeds it the model's variables directory (a {@code PlaceholderWithDefault} would let a scoring
- * run save to its default path). Functions in the graph's library are never exempt.
+ * <p>A SavedModel needs its saver, and TensorFlow runs some of its graph while it loads it: the saver's restore op
+ * and the init ops ({@code saved_model_main_op}, {@code legacy_init_op}), with everything they depend on. Those
+ * nodes may only restore the variables ({@link #LOAD_OPS}: no loop, no computation), and a restore op must read
+ * from the saver's own filename tensor (directly, or through {@code Identity}), which the loader feeds with the
+ * model's variables directory. The saver's other file operations ({@code SaveV2}, ...) may sit in its name scope as
+ * exporters write them, only where nothing runs them: neither the load nor the signatures' outputs (what scoring
+ * fetches) depend on them. Functions in the graph's library are never exempt.
  */
 final class FileOpGuard {
 
@@ -57,8 +63,16 @@ final class FileOpGuard {
             "Unpack", "Slice", "StridedSlice", "Transpose", "Tile", "Gather", "GatherV2", "GatherNd", "Split",
             "SplitV", "Range", "Fill", "ZerosLike", "OnesLike", "BroadcastTo", "BroadcastArgs", "Pad", "PadV2",
             "OneHot", "Bucketize",
-            // the saver's path (its file operations are SAVER_OPS, allowed only as the saver's own)
+            // strings the saver's path is made of
             "StringJoin", "StaticRegexFullMatch");
+
+    /** The operations that may run while a SavedModel loads: restoring the variables, nothing more. */
+    static final Set<String> LOAD_OPS = Set.of("NoOp", "Identity", "Const", "Placeholder", "PlaceholderWithDefault",
+            "ZerosLike", "VariableV2", "Variable", "VarHandleOp", "Assign", "AssignVariableOp", "ReadVariableOp",
+            "DisableCopyOnRead", "RestoreV2", "Restore", "RestoreSlice");
+
+    /** The restore operations. */
+    private static final Set<String> RESTORE_OPS = Set.of("RestoreV2", "Restore", "RestoreSlice");
 
     /** Operations that read, write, list or map files, or write to debug/summary sinks (which may be files). */
     private static final Set<String> FILE_OPS = Set.of(
@@ -78,25 +92,30 @@ final class FileOpGuard {
     private static final List<String> FILE_OP_PARTS = List.of("File", "Reader", "Writer", "Checkpoint");
     private static final List<String> FILE_OP_PREFIXES = List.of("Write", "Debug", "Save", "Restore", "Sharded");
 
-    /** The file operations a saver may own. */
+    /** The file operations a saver may hold in its scope, where nothing runs them (save) or only the load does. */
     private static final Set<String> SAVER_OPS = Set.of("Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2",
             "RestoreSlice", "MergeV2Checkpoints", "ShardedFilename", "ShardedFilespec");
 
-    /** Operations a saver's path may pass through between its filename placeholder and a save/restore op. */
-    private static final Set<String> PATH_OPS = Set.of("Identity", "StringJoin", "ShardedFilename",
-            "ShardedFilespec", "Pack");
+    /** The collections whose ops TensorFlow runs after the restore when it loads a SavedModel. */
+    private static final List<String> INIT_COLLECTIONS = List.of("saved_model_main_op", "legacy_init_op",
+            "main_op");
 
     private FileOpGuard() {}
 
-    /** A frozen graph has no saver: every file operation is refused. */
+    /** A frozen graph has no saver, and nothing runs but what scoring fetches: only {@link #SCORING_OPS}. */
     static void checkGraph(GraphDef graph) throws ModelLoadException {
-        check(graph, SaverScope.NONE);
+        for (NodeDef node : graph.getNodeList()) {
+            if (!SCORING_OPS.contains(node.getOp())) {
+                throw refused("node '" + node.getName() + "'", node.getOp());
+            }
+        }
+        checkFunctions(graph);
     }
 
     /** Every meta graph of the SavedModel, including its function library. */
     static void checkSavedModel(SavedModel model) throws ModelLoadException {
         for (MetaGraphDef meta : model.getMetaGraphsList()) {
-            check(meta.getGraphDef(), SaverScope.of(meta));
+            checkMeta(meta);
         }
     }
 
@@ -105,16 +124,48 @@ final class FileOpGuard {
                 || FILE_OP_PREFIXES.stream().anyMatch(op::startsWith);
     }
 
-    private static void check(GraphDef graph, SaverScope saver) throws ModelLoadException {
+    private static void checkMeta(MetaGraphDef meta) throws ModelLoadException {
+        GraphDef graph = meta.getGraphDef();
         Map<String, NodeDef> byName = new HashMap<>();
         for (NodeDef node : graph.getNodeList()) {
             byName.put(node.getName(), node);
         }
-        for (NodeDef node : graph.getNodeList()) {
-            if (!SCORING_OPS.contains(node.getOp()) && !saver.owns(node, byName)) {
-                throw refused("node '" + node.getName() + "'", node.getOp());
+        SaverScope saver = SaverScope.of(meta);
+        List<String> loadRoots = new ArrayList<>();
+        if (meta.hasSaverDef()) {
+            loadRoots.add(meta.getSaverDef().getRestoreOpName());
+        }
+        for (String collection : INIT_COLLECTIONS) {
+            CollectionDef c = meta.getCollectionDefMap().get(collection);
+            if (c != null) {
+                loadRoots.addAll(c.getNodeList().getValueList());
             }
         }
+        List<String> scoringRoots = new ArrayList<>();
+        for (SignatureDef signature : meta.getSignatureDefMap().values()) {
+            signature.getOutputsMap().values().forEach(t -> scoringRoots.add(t.getName()));
+        }
+        Set<String> atLoad = ancestors(byName, loadRoots);
+        Set<String> atScoring = ancestors(byName, scoringRoots);
+        for (NodeDef node : graph.getNodeList()) {
+            String op = node.getOp();
+            if (atLoad.contains(node.getName())) {
+                if (!LOAD_OPS.contains(op)) {
+                    throw new ModelLoadException("graph refused: node '" + node.getName() + "' uses op '" + op
+                            + "' and runs when the model loads, which may only restore the variables");
+                }
+                if (RESTORE_OPS.contains(op) && !saver.restoresFromFilename(node, byName)) {
+                    throw refused("node '" + node.getName() + "'", op);
+                }
+            } else if (!SCORING_OPS.contains(op)
+                    && !(saver.holds(node) && SAVER_OPS.contains(op) && !atScoring.contains(node.getName()))) {
+                throw refused("node '" + node.getName() + "'", op);
+            }
+        }
+        checkFunctions(graph);
+    }
+
+    private static void checkFunctions(GraphDef graph) throws ModelLoadException {
         for (FunctionDef function : graph.getLibrary().getFunctionList()) {
             for (NodeDef node : function.getNodeDefList()) {
                 if (!SCORING_OPS.contains(node.getOp())) {
@@ -125,13 +176,29 @@ final class FileOpGuard {
         }
     }
 
+    /** The nodes the roots depend on (data and control inputs, transitively), the roots included. */
+    private static Set<String> ancestors(Map<String, NodeDef> byName, List<String> roots) {
+        Set<String> seen = new HashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>();
+        roots.forEach(r -> todo.add(nodeName(r)));
+        while (!todo.isEmpty()) {
+            String name = todo.poll();
+            NodeDef node = byName.get(name);
+            if (node == null || !seen.add(name)) {
+                continue;
+            }
+            node.getInputList().forEach(in -> todo.add(nodeName(in)));
+        }
+        return seen;
+    }
+
     private static ModelLoadException refused(String where, String op) {
         return new ModelLoadException("graph refused: " + where + " uses op '" + op + "', which "
                 + (touchesFiles(op) ? "reads or writes files"
                         : "is not among the operations a scoring graph may use (README, \"Anatomy\", model-tensorflow)"));
     }
 
-    /** The name scope and filename placeholder of a meta graph's saver; NONE when there is no usable saver. */
+    /** The name scope and filename tensor of a meta graph's saver; NONE when there is no usable saver. */
     private record SaverScope(String prefix, String filenameNode) {
 
         static final SaverScope NONE = new SaverScope(null, null);
@@ -150,44 +217,29 @@ final class FileOpGuard {
             return filename.startsWith(prefix) ? new SaverScope(prefix, filename) : NONE;
         }
 
-        boolean owns(NodeDef node, Map<String, NodeDef> byName) {
-            if (prefix == null || !SAVER_OPS.contains(node.getOp()) || !node.getName().startsWith(prefix)
-                    || !isFilenamePlaceholder(byName.get(filenameNode))) {
+        /** Whether the node is in the saver's name scope. */
+        boolean holds(NodeDef node) {
+            return prefix != null && node.getName().startsWith(prefix);
+        }
+
+        /** Whether a restore op in the saver's scope reads from the saver's filename (through Identity at most). */
+        boolean restoresFromFilename(NodeDef node, Map<String, NodeDef> byName) {
+            if (!holds(node) || node.getInputCount() == 0) {
                 return false;
             }
-            int pathInputs = node.getOp().equals("MergeV2Checkpoints") ? 2 : 1;
-            if (node.getInputCount() < pathInputs) {
-                return false;
-            }
-            for (int i = 0; i < pathInputs; i++) {
-                if (!fromFilename(node.getInput(i), byName, 0)) {
+            String input = node.getInput(0);
+            for (int depth = 0; depth < 16 && !input.startsWith("^"); depth++) {
+                String name = nodeName(input);
+                if (name.equals(filenameNode)) {
+                    return true;
+                }
+                NodeDef through = byName.get(name);
+                if (through == null || !through.getOp().equals("Identity") || through.getInputCount() == 0) {
                     return false;
                 }
+                input = through.getInput(0);
             }
-            return true;
-        }
-
-        private static boolean isFilenamePlaceholder(NodeDef node) {
-            return node != null && node.getOp().equals("Placeholder");
-        }
-
-        /** Whether a path input is the saver's filename, possibly joined, sharded or packed within the scope. */
-        private boolean fromFilename(String input, Map<String, NodeDef> byName, int depth) {
-            String name = nodeName(input);
-            if (name.equals(filenameNode)) {
-                return true;
-            }
-            NodeDef node = byName.get(name);
-            if (depth > 16 || input.startsWith("^") || node == null || !name.startsWith(prefix)
-                    || !PATH_OPS.contains(node.getOp()) || node.getInputCount() == 0) {
-                return false;
-            }
-            if (node.getOp().equals("Pack")) {
-                return node.getInputList().stream()
-                        .filter(in -> !in.startsWith("^"))
-                        .allMatch(in -> fromFilename(in, byName, depth + 1));
-            }
-            return fromFilename(node.getInput(0), byName, depth + 1);
+            return false;
         }
     }
 

@@ -247,21 +247,67 @@ class BadTensorflowModelTest {
         assertThat(graph.getNodeList()).allMatch(n -> FileOpGuard.SCORING_OPS.contains(n.getOp()));
     }
 
-    @Test
-    void aSaverWhoseFilenameHasADefaultIsRefused() throws Exception {
+    /** The project's SavedModel with its graph changed by {@code change}. */
+    private static SavedModel tampered(java.util.function.Consumer<GraphDef.Builder> change) throws Exception {
         SavedModel good = SavedModel.parseFrom(unzippedSavedModelPb());
         MetaGraphDef meta = good.getMetaGraphs(0);
         GraphDef.Builder graph = meta.getGraphDef().toBuilder();
-        NodeDef filename = graph.getNodeList().stream().filter(n -> n.getName().equals("save/filename"))
-                .findFirst().orElseThrow();
-        graph.setNode(graph.getNodeList().indexOf(filename), filename.toBuilder().setOp("PlaceholderWithDefault")
-                .addInput("save/Const"));
-        SavedModel tampered = good.toBuilder().setMetaGraphs(0, meta.toBuilder().setGraphDef(graph)).build();
+        change.accept(graph);
+        return good.toBuilder().setMetaGraphs(0, meta.toBuilder().setGraphDef(graph)).build();
+    }
 
-        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(tampered))
+    private static void addInput(GraphDef.Builder graph, String node, String input) {
+        NodeDef n = graph.getNodeList().stream().filter(x -> x.getName().equals(node)).findFirst().orElseThrow();
+        graph.setNode(graph.getNodeList().indexOf(n), n.toBuilder().addInput(input));
+    }
+
+    @Test
+    void aSaveThatRunsWhenTheModelLoadsOrScoresIsRefusedEvenWithAFilenameDefault() throws Exception {
+        // a filename with a default path: harmless as long as nothing runs the save
+        SavedModel withDefault = tampered(graph -> {
+            NodeDef filename = graph.getNodeList().stream().filter(n -> n.getName().equals("save/filename"))
+                    .findFirst().orElseThrow();
+            graph.setNode(graph.getNodeList().indexOf(filename), filename.toBuilder()
+                    .setOp("PlaceholderWithDefault").addInput("save/Const"));
+        });
+        FileOpGuard.checkSavedModel(withDefault);
+
+        // the restore made to save first: it would write where the graph says while the model loads
+        SavedModel savesOnLoad = tampered(graph -> addInput(graph, "save/restore_all", "^save/Save"));
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(savesOnLoad))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageMatching("graph refused: node 'save/.*' uses op '(SaveV2|RestoreV2)', which reads or "
-                        + "writes files");
+                .hasMessage("graph refused: node 'save/Save' uses op 'SaveV2' and runs when the model loads, which "
+                        + "may only restore the variables");
+        // the output made to save: it would write on every scoring run
+        SavedModel savesOnScoring = tampered(graph -> addInput(graph, "dense_3/Sigmoid", "^save/Save"));
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(savesOnScoring))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("graph refused: node 'save/Save' uses op 'SaveV2', which reads or writes files");
+    }
+
+    @Test
+    void whatRunsWhenTheModelLoadsMayOnlyRestoreTheVariables() throws Exception {
+        // a loop the restore depends on would run, without a deadline, while the model loads
+        SavedModel loops = tampered(graph -> {
+            graph.addNode(NodeDef.newBuilder().setName("save/spin").setOp("While"));
+            addInput(graph, "save/restore_all", "^save/spin");
+        });
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(loops))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("graph refused: node 'save/spin' uses op 'While' and runs when the model loads, which "
+                        + "may only restore the variables");
+        // a restore that reads its path through a join: only the filename, as the loader feeds it, is read
+        SavedModel joined = tampered(graph -> {
+            graph.addNode(NodeDef.newBuilder().setName("save/elsewhere").setOp("Const"));
+            graph.addNode(NodeDef.newBuilder().setName("save/joined").setOp("StringJoin").addInput("save/filename")
+                    .addInput("save/elsewhere"));
+            NodeDef restore = graph.getNodeList().stream().filter(n -> n.getOp().equals("RestoreV2")).findFirst()
+                    .orElseThrow();
+            graph.setNode(graph.getNodeList().indexOf(restore), restore.toBuilder().setInput(0, "save/joined"));
+        });
+        assertThatThrownBy(() -> FileOpGuard.checkSavedModel(joined))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage("graph refused: node 'save/Restore' uses op 'RestoreV2', which reads or writes files");
     }
 
     @Test
