@@ -31,7 +31,9 @@ public interface KafkaStreamsSettings {
 
     /**
      * The most bytes of models-topic messages the {@code standard} and {@code custom} variants' global store keeps
-     * (every instance holds it whole); past it the oldest messages go, those of dataTypes no task serves first.
+     * (every instance holds it whole), at least {@code model-server.max-message-bytes}; past it, never the message
+     * just taken, first what newer messages of their keys replace goes, then the oldest, those of dataTypes no task
+     * on the instance has had a model for first.
      */
     @WithDefault("268435456")
     long publishedModelsMaxBytes();

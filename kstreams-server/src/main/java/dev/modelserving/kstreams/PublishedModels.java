@@ -34,8 +34,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * starts with an empty store (a new instance, a reset) still finds the messages behind the live version, the one
  * before it and the candidate. At most {@value #MAX_ENTRIES} entries are kept per dataType: past that the oldest
  * go. In all it keeps at most {@value #MAX_TOTAL_ENTRIES} entries and {@link Limits#maxBytes()} bytes of messages
- * (every instance holds the store whole): past either, the oldest entries go first, those of dataTypes no task
- * here has ever served before any other. A value is a tag byte (removed, or message), the message's key (its
+ * (every instance holds the store whole): past either, never the message just taken, first what a newer message of
+ * its key replaces, then the oldest, those of dataTypes no task on this instance has had a model for before any
+ * other. A value is a tag byte (removed, or message), the message's key (its
  * length, then its UTF-8 bytes) and the message's bytes, so a tombstone ("removed") is never confused with an
  * empty message; a dataType the store does not have (never published, or compacted away) changes nothing in the
  * tasks. Reading the entries copies no message: a task copies a descriptor only when it applies it.
@@ -49,6 +50,15 @@ final class PublishedModels {
     /** The bytes of messages the store keeps at most ({@code model-server.published-models-max-bytes}). */
     record Limits(long maxBytes) {
         static final Limits DEFAULT = new Limits(256L * 1024 * 1024);
+
+        /** Checked against the largest message: the store must hold at least one. */
+        Limits checkedAgainst(long maxMessageBytes) {
+            if (maxBytes < maxMessageBytes) {
+                throw new IllegalArgumentException("model-server.published-models-max-bytes (" + maxBytes
+                        + ") must be at least model-server.max-message-bytes (" + maxMessageBytes + ")");
+            }
+            return this;
+        }
     }
     private static final char SEPARATOR = '\u0000';
     private static final byte REMOVED = 0;
@@ -163,10 +173,22 @@ final class PublishedModels {
             this.limits = limits;
         }
 
+        /** The entries and bytes in the store (kept as entries come and go; counted once when it opens). */
+        private long count;
+        private long bytes;
+
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
             this.store = context.getStateStore(StreamNames.PUBLISHED_MODELS);
+            count = 0;
+            bytes = 0;
+            try (KeyValueIterator<String, byte[]> it = store.all()) {
+                it.forEachRemaining(kv -> {
+                    count++;
+                    bytes += kv.value.length;
+                });
+            }
         }
 
         @Override
@@ -176,22 +198,35 @@ final class PublishedModels {
             }
             long offset = context.recordMetadata().orElseThrow().offset();
             String dataType = dataTypeOf(record.key(), record.value());
-            store.put(key(dataType, offset), tagged(record.key(), record.value()));
+            byte[] value = tagged(record.key(), record.value());
+            store.put(key(dataType, offset), value);
+            count++;
+            bytes += value.length;
             for (Entry gone : pruned(of(store, dataType))) {
-                store.delete(key(dataType, gone.offset()));
+                delete(gone);
             }
-            for (Entry gone : overLimits(all(store), limits, serving::served)) {
-                store.delete(key(gone.dataType(), gone.offset()));
+            if (count > MAX_TOTAL_ENTRIES || bytes > limits.maxBytes()) {
+                for (Entry gone : overLimits(all(store), limits, serving::served, offset)) {
+                    delete(gone);
+                }
             }
             serving.published();
+        }
+
+        private void delete(Entry e) {
+            if (store.delete(key(e.dataType(), e.offset())) != null) {
+                count--;
+                bytes -= e.size();
+            }
         }
     }
 
     /**
-     * Of all entries, those to drop to be within {@value #MAX_TOTAL_ENTRIES} entries and the limits' bytes: the
-     * oldest first, those of dataTypes not {@code served} before any other.
+     * Of all entries, those to drop to be within {@value #MAX_TOTAL_ENTRIES} entries and the limits' bytes, never
+     * the one just written ({@code newest}): first the ones a newer message of their key replaces, and tombstones;
+     * then the newest of each key, the oldest first, those of dataTypes not {@code served} before any other.
      */
-    static List<Entry> overLimits(List<Entry> entries, Limits limits, Predicate<String> served) {
+    static List<Entry> overLimits(List<Entry> entries, Limits limits, Predicate<String> served, long newest) {
         long bytes = 0;
         for (Entry e : entries) {
             bytes += e.size();
@@ -199,9 +234,16 @@ final class PublishedModels {
         if (entries.size() <= MAX_TOTAL_ENTRIES && bytes <= limits.maxBytes()) {
             return List.of();
         }
-        List<Entry> byAge = new ArrayList<>(entries);
+        Map<String, Long> newestOfKey = new HashMap<>();
+        for (Entry e : entries) {
+            newestOfKey.merge(e.dataType() + SEPARATOR + e.key(), e.offset(), Math::max);
+        }
         Map<String, Boolean> isServed = new HashMap<>();
-        byAge.sort(Comparator.comparing((Entry e) -> isServed.computeIfAbsent(e.dataType(), served::test))
+        List<Entry> byAge = new ArrayList<>(entries);
+        byAge.removeIf(e -> e.offset() == newest);
+        byAge.sort(Comparator.comparing((Entry e) -> !e.removed()
+                        && newestOfKey.get(e.dataType() + SEPARATOR + e.key()) == e.offset())
+                .thenComparing(e -> isServed.computeIfAbsent(e.dataType(), served::test))
                 .thenComparingLong(Entry::offset));
         List<Entry> drop = new ArrayList<>();
         int count = entries.size();

@@ -44,7 +44,7 @@ public class TopologyProducer {
             ServerSettings settings, KafkaStreamsSettings own) {
         Batching batching = new Batching(own.batchRecords(), own.batchWait());
         return build(variant, serving, metrics, settings.topicNames(), batching,
-                new PublishedModels.Limits(own.publishedModelsMaxBytes()));
+                new PublishedModels.Limits(own.publishedModelsMaxBytes()).checkedAgainst(settings.maxMessageBytes()));
     }
 
     /** The topology with the default {@link Batching}. */

@@ -46,30 +46,34 @@ class PublishedModelsTest {
     }
 
     @Test
-    void pastTheBytesOrEntriesOfTheStoreTheOldestGoDataTypesNoTaskServesFirst() {
+    void pastTheBytesOrEntriesOfTheStoreReplacedMessagesGoFirstThenDataTypesNoTaskServesNeverTheNewest() {
         List<PublishedModels.Entry> entries = new ArrayList<>();
         entries.add(PublishedModels.Entry.of("wine", "wine/1", 0, new byte[1000]));
         for (int i = 1; i <= 10; i++) {
             entries.add(PublishedModels.Entry.of("junk-" + i, "junk-" + i, i, new byte[1000]));
         }
         entries.add(PublishedModels.Entry.of("wine", "wine/2", 11, new byte[1000]));
+
+        entries.add(PublishedModels.Entry.of("wine", "wine/1", 12, new byte[1000])); // replaces offset 0
+        entries.add(PublishedModels.Entry.of("new", "new", 13, new byte[1000])); // just written
         long total = entries.stream().mapToLong(PublishedModels.Entry::size).sum();
 
-        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(total), t -> t.equals("wine")))
+        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(total), t -> t.equals("wine"), 13))
                 .isEmpty();
+        // what a newer message of its key replaces goes first, then dataTypes no task serves, the oldest first
         List<PublishedModels.Entry> dropped = PublishedModels.overLimits(entries,
-                new PublishedModels.Limits(total - 2_500), t -> t.equals("wine"));
-        assertThat(dropped).extracting(PublishedModels.Entry::dataType).containsExactly("junk-1", "junk-2", "junk-3");
-        // when nothing else is left, served dataTypes' oldest messages go too
-        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(1_500), t -> t.equals("wine")))
-                .extracting(PublishedModels.Entry::offset).hasSize(11).doesNotContain(11L);
+                new PublishedModels.Limits(total - 3_500), t -> t.equals("wine"), 13);
+        assertThat(dropped).extracting(PublishedModels.Entry::offset).containsExactly(0L, 1L, 2L, 3L);
+        // when nothing else is left, served dataTypes' oldest messages go too; never the one just written
+        assertThat(PublishedModels.overLimits(entries, new PublishedModels.Limits(1_500), t -> t.equals("wine"), 13))
+                .extracting(PublishedModels.Entry::offset).hasSize(13).doesNotContain(13L);
         // the count too
         List<PublishedModels.Entry> many = new ArrayList<>();
         for (int i = 0; i < PublishedModels.MAX_TOTAL_ENTRIES + 5; i++) {
             many.add(PublishedModels.Entry.of("t" + i, "t" + i, i, new byte[1]));
         }
-        assertThat(PublishedModels.overLimits(many, PublishedModels.Limits.DEFAULT, t -> false))
-                .extracting(PublishedModels.Entry::offset).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(PublishedModels.overLimits(many, PublishedModels.Limits.DEFAULT, t -> false, 0))
+                .extracting(PublishedModels.Entry::offset).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
 
     @Test
