@@ -22,7 +22,7 @@ import org.apache.kafka.streams.query.Position;
  * <p>With logging ({@code custom}, one store per task) every models-topic message it does not refuse (a model that
  * went live, a candidate, a removal, a version withdrawn) is written to the store's changelog topic under its key;
  * a refused model is not. After each message, refused or not, the dataType's lifecycle counters and events
- * ({@link LifecycleCodec}) are written under a key of their own.
+ * ({@link LifecycleCodec}) are written under a key of their own, when the dataType has had a model here.
  * When a task starts (a restart, or a task moved from another instance) Kafka Streams replays that changelog into
  * the restore callback and the store applies those messages again, in order, before the task scores a record.
  *
@@ -97,8 +97,12 @@ public final class ModelStore implements StateStore {
             context.logChange(name, Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)), value, context.timestamp(),
                     Position.emptyPosition());
         }
-        // the dataType's lifecycle counters and events after it, refusals too, under a key no models message has
+        // the dataType's lifecycle counters and events after it, refusals too, under a key no models message has;
+        // only for a dataType that has had a model here (made-up dataTypes' refusals leave no key behind)
         String dataType = PublishedModels.dataTypeOf(key, value);
+        if (!registry.hasHadAModel(dataType)) {
+            return;
+        }
         registry.stats(dataType).ifPresent(stats -> context.logChange(name,
                 Bytes.wrap(lifecycleKey(dataType).getBytes(StandardCharsets.UTF_8)),
                 LifecycleCodec.encode(stats.lifecycle()), context.timestamp(), Position.emptyPosition()));

@@ -345,7 +345,10 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 notLoaded.remove(dataType);
             }
             // the versions to go back to and to compare, the lifecycle counters and events, after every message
-            // (a refusal too)
+            // (a refusal too), of a dataType that has had a model here (made-up ones leave no key behind)
+            if (!registry.hasHadAModel(dataType)) {
+                return;
+            }
             ModelRegistry.SavedModels saved = registry.savedModels(dataType);
             putOrDelete(PREVIOUS_PREFIX + dataType, saved.previous());
             putOrDelete(CANDIDATE_PREFIX + dataType, saved.candidate());
