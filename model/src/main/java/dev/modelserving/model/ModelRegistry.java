@@ -348,7 +348,7 @@ public final class ModelRegistry implements AutoCloseable {
             slot.previousDescriptor = models.previous() == null ? null : ModelsTopic.model(models.previous());
             if (models.candidate() != null) {
                 long loaded = slot.candidates.get();
-                offerCandidate(models.candidate());
+                offerCandidate(slot, models.candidate());
                 slot.candidates.set(loaded); // loaded again, not a new candidate, nor a new event
                 if (l != null) {
                     slot.restoreEvents(l.events());
@@ -415,8 +415,11 @@ public final class ModelRegistry implements AutoCloseable {
      * offered again changes nothing.
      */
     public LoadOutcome offerCandidate(ModelDescriptor d) {
+        return offerCandidate(anySlot(d.getDataType()), d);
+    }
+
+    private LoadOutcome offerCandidate(Slot slot, ModelDescriptor d) {
         String dataType = d.getDataType();
-        Slot slot = anySlot(dataType);
         synchronized (slot.loading) {
             ServedModel live = slot.current.get();
             if (live == null) {
@@ -939,16 +942,30 @@ public final class ModelRegistry implements AutoCloseable {
                 if (slots.containsKey(key)) {
                     continue;
                 }
-                Slot waiting = unserved.slot(key);
-                if (slots.size() >= maxDataTypes && !giveUpAPlace()) {
-                    return refused(waiting, dataType, d, fullReason());
+                if (key.equals(OTHER_DATA_TYPES)) {
+                    return refused(unserved.slot(key), dataType, d, dataType.isBlank()
+                            ? "the model names no dataType" : "'" + OTHER_DATA_TYPES + "' is no dataType a model may "
+                                    + "serve: it counts the records of dataTypes without one");
                 }
-                LoadOutcome outcome = load.apply(waiting);
-                if (waiting.current.get() != null) {
-                    slots.put(key, waiting);
-                    unserved.remove(key, waiting);
+                // out of the unserved list while it loads, so that no flood of made-up dataTypes folds it away
+                Slot waiting = unserved.take(key);
+                try {
+                    if (slots.size() >= maxDataTypes && !giveUpAPlace()) {
+                        return refused(waiting, dataType, d, fullReason());
+                    }
+                    LoadOutcome outcome = load.apply(waiting);
+                    if (waiting.current.get() != null) {
+                        slots.put(key, waiting);
+                        Slot meanwhile = unserved.take(key); // records that came during the load
+                        waiting.absorb(meanwhile);
+                        waiting = null;
+                    }
+                    return outcome;
+                } finally {
+                    if (waiting != null) {
+                        unserved.putBack(key, waiting);
+                    }
                 }
-                return outcome;
             }
         }
     }
@@ -999,12 +1016,28 @@ public final class ModelRegistry implements AutoCloseable {
             return slot;
         }
 
-        synchronized Slot peek(String dataType) {
-            return dataType.equals(OTHER_DATA_TYPES) ? others : byType.get(dataType);
+        /** Takes a dataType's entry out of the list (a new one if it has none). */
+        synchronized Slot take(String dataType) {
+            Slot slot = byType.remove(dataType);
+            return slot != null ? slot : new Slot();
         }
 
-        synchronized void remove(String dataType, Slot slot) {
-            byType.remove(dataType, slot);
+        /** Puts an entry taken out back, with what was counted under its dataType meanwhile. */
+        synchronized void putBack(String dataType, Slot slot) {
+            Slot meanwhile = byType.remove(dataType);
+            if (meanwhile != null) {
+                slot.absorb(meanwhile);
+            }
+            byType.put(dataType, slot);
+            if (byType.size() > MAX_UNSERVED_DATA_TYPES) {
+                Iterator<Map.Entry<String, Slot>> oldest = byType.entrySet().iterator();
+                others.absorb(oldest.next().getValue());
+                oldest.remove();
+            }
+        }
+
+        synchronized Slot peek(String dataType) {
+            return dataType.equals(OTHER_DATA_TYPES) ? others : byType.get(dataType);
         }
 
         synchronized Map<String, Slot> snapshot() {

@@ -63,6 +63,15 @@ class DataTypeBoundsTest {
     }
 
     @Test
+    void aModelForNoDataTypeOrForTheOthersBucketIsRefused() {
+        LoadOutcome blank = registry.offer(modelFor(""));
+        LoadOutcome star = registry.offer(modelFor(ModelRegistry.OTHER_DATA_TYPES));
+        assertThat(((LoadOutcome.Rejected) blank).failure().reason()).isEqualTo("the model names no dataType");
+        assertThat(((LoadOutcome.Rejected) star).failure().reason()).startsWith("'*' is no dataType a model may serve");
+        assertThat(registry.currentModels()).isEmpty();
+    }
+
+    @Test
     void whenEveryPlaceIsTakenANewDataTypesModelIsRefusedWithTheReasonUntilOneIsRemoved() {
         registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withMaxDataTypes(3)));
         for (String type : List.of("a", "b", "c")) {
