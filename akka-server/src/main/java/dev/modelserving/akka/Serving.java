@@ -86,7 +86,7 @@ final class Serving {
         this.system = system;
         this.config = config;
         this.kafka = new KafkaIO(system, config);
-        this.metrics = new ServingMetrics(meters);
+        this.metrics = new ServingMetrics(meters, config.loading().maxDataTypes());
         this.lifecycle = new ModelLifecycleEdge(KafkaClientProperties.forClient(Map.of(), config.kafkaProperties(),
                 config.bootstrapServers()), config.topics(), config.resultsFormat(), config.shadowQueueRecords(), meters);
         this.scoring = new RecordScoring(metrics, config.dataFormat(), config.resultsFormat()).withLifecycle(lifecycle);

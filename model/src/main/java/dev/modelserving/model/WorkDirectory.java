@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * The directory where loaders unpack archives (a SavedModel zip): private to the user the server runs as. It is
  * created owner-only; one that exists must be a directory (not a link), owned by that user, and open to no one else,
  * or the server refuses to start with the reason: another local user who could write there could swap a model's
- * files while it loads. Each load unpacks into {@code PREFIX + pid + "-" + random}; what a process that no longer
- * runs left there (a kill -9 during a load) is deleted when a model factory starts.
+ * files while it loads. Each load unpacks into {@code PREFIX + pid + "-" + start + "-" + random}; what a process
+ * that no longer runs left there (a kill -9 during a load) is deleted when a model factory starts.
  */
 public final class WorkDirectory {
 
@@ -112,9 +112,18 @@ public final class WorkDirectory {
                 + why + ". Use a directory of your own, or let the server create it");
     }
 
-    /** The directory name one load of this process unpacks into ({@link Files#createTempDirectory} adds to it). */
+    /**
+     * The directory name one load of this process unpacks into ({@link Files#createTempDirectory} adds to it): its
+     * pid and its start (a pid is reused, by a container's PID 1 after a restart, say).
+     */
     public static String prefixOfThisProcess() {
-        return PREFIX + ProcessHandle.current().pid() + "-";
+        ProcessHandle self = ProcessHandle.current();
+        return PREFIX + self.pid() + "-" + startOf(self) + "-";
+    }
+
+    /** When a process started, in milliseconds since the epoch; 0 when the system does not say. */
+    private static long startOf(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     }
 
     private static void deleteLeftovers(Path dir) throws IOException {
@@ -128,16 +137,19 @@ public final class WorkDirectory {
         }
     }
 
-    /** Whether the process that made an unpacked directory still runs (a name without a pid: no). */
+    /**
+     * Whether the process that made an unpacked directory still runs: a live process of its pid that started when
+     * the name says (a name without both: no).
+     */
     private static boolean ownerRuns(String name) {
-        String rest = name.substring(PREFIX.length());
-        int dash = rest.indexOf('-');
-        if (dash <= 0) {
+        String[] parts = name.substring(PREFIX.length()).split("-");
+        if (parts.length < 3) {
             return false;
         }
         try {
-            return ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).map(ProcessHandle::isAlive)
-                    .orElse(false);
+            long start = Long.parseLong(parts[1]);
+            return ProcessHandle.of(Long.parseLong(parts[0])).filter(ProcessHandle::isAlive)
+                    .map(p -> startOf(p) == start).orElse(false);
         } catch (NumberFormatException e) {
             return false;
         }

@@ -52,9 +52,12 @@ class WorkDirectoryTest {
     void whatDeadServersLeftIsDeletedAndWhatThisOneUsesStays() throws Exception {
         Path dir = tmp.resolve("work");
         WorkDirectory.prepare(dir);
-        Path dead = Files.createDirectories(dir.resolve(WorkDirectory.PREFIX + "999999999-123").resolve("variables"));
+        Path dead = Files.createDirectories(dir.resolve(WorkDirectory.PREFIX + "999999999-123-4").resolve("variables"));
         Files.writeString(dead.resolve("variables.index"), "left by a kill -9");
         Path unnamed = Files.createDirectory(dir.resolve(WorkDirectory.PREFIX + "8731"));
+        // this process's pid, but another start: a process that had the pid before
+        long pid = ProcessHandle.current().pid();
+        Path reused = Files.createDirectory(dir.resolve(WorkDirectory.PREFIX + pid + "-12345-77"));
         Path mine = Files.createDirectory(dir.resolve(WorkDirectory.prefixOfThisProcess() + "42"));
         Path other = Files.createDirectory(dir.resolve("not-ours"));
 
@@ -62,6 +65,7 @@ class WorkDirectoryTest {
 
         assertThat(dead.getParent()).doesNotExist();
         assertThat(unnamed).doesNotExist();
+        assertThat(reused).doesNotExist();
         assertThat(mine).isDirectory();
         assertThat(other).isDirectory();
     }

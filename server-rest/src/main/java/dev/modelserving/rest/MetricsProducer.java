@@ -1,6 +1,7 @@
 package dev.modelserving.rest;
 
 import dev.modelserving.kafka.Delivery;
+import dev.modelserving.kafka.ServerSettings;
 import dev.modelserving.kafka.ServingMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
@@ -15,8 +16,8 @@ public class MetricsProducer {
 
     @Produces
     @Singleton
-    ServingMetrics metrics(MeterRegistry meters) {
-        return new ServingMetrics(meters);
+    ServingMetrics metrics(MeterRegistry meters, ServerSettings settings) {
+        return new ServingMetrics(meters, settings.maxDataTypes());
     }
 
     @Produces

@@ -1,6 +1,5 @@
 package dev.modelserving.kafka;
 
-import dev.modelserving.model.LoadingPolicy;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.ServingStats;
 import dev.modelserving.model.Undeliverable;
@@ -168,7 +167,7 @@ public final class Delivery implements AutoCloseable {
         Undeliverable u = new Undeliverable(source, cause.toString(), Instant.now());
         undeliverable.incrementAndGet();
         metrics.undeliverable();
-        String key = byDataType.containsKey(type) || byDataType.size() < LoadingPolicy.DEFAULT_MAX_DATA_TYPES ? type
+        String key = byDataType.containsKey(type) || byDataType.size() < metrics.maxTagged() ? type
                 : ModelRegistry.OTHER_DATA_TYPES;
         byDataType.merge(key, new Count(1, u), (a, b) -> new Count(a.records() + 1, u));
         LOG.log(Level.ERROR, "record " + source + " (dataType " + type + ") given up, " + why + ": " + cause

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * The counters and the scoring-latency histogram every server exports under the same names (the Quarkus servers
  * produce it as a bean, the Akka server constructs it).
  *
- * <p>Their {@code dataType} tag names only dataTypes that have had a model here (at most
- * {@link LoadingPolicy#DEFAULT_MAX_DATA_TYPES} of them); everything else (records of a dataType without a model,
+ * <p>Their {@code dataType} tag names only dataTypes that have had a model here (at most the server's
+ * {@code model-server.max-data-types} of them); everything else (records of a dataType without a model,
  * models refused for one) is tagged {@value #OTHER}: records or models of made-up dataTypes add no meters.
  */
 public final class ServingMetrics {
@@ -33,8 +33,16 @@ public final class ServingMetrics {
     private final Counter undeliverable;
     private final Map<String, PerType> perType = new ConcurrentHashMap<>();
 
+    /** The most dataTypes with a tag of their own: the server's {@code model-server.max-data-types}. */
+    private final int maxTagged;
+
     public ServingMetrics(MeterRegistry meters) {
+        this(meters, LoadingPolicy.DEFAULT_MAX_DATA_TYPES);
+    }
+
+    public ServingMetrics(MeterRegistry meters, int maxTagged) {
         this.meters = meters;
+        this.maxTagged = maxTagged;
         this.in = meters.counter("modelserving.records.in");
         this.deadLettered = meters.counter("modelserving.records.dead_lettered");
         this.undeliverable = meters.counter("modelserving.records.undeliverable");
@@ -92,7 +100,7 @@ public final class ServingMetrics {
 
     /**
      * The tag of a dataType: its own once it has had a model here ({@code served}: a model has it now), while
-     * fewer than {@link LoadingPolicy#DEFAULT_MAX_DATA_TYPES} have; else {@value #OTHER}.
+     * fewer than {@code maxTagged} have; else {@value #OTHER}.
      */
     private String tag(String dataType, boolean served) {
         if (dataType == null || dataType.isBlank()) {
@@ -101,11 +109,19 @@ public final class ServingMetrics {
         if (tagged.contains(dataType)) {
             return dataType;
         }
-        if (served && tagged.size() < LoadingPolicy.DEFAULT_MAX_DATA_TYPES) {
-            tagged.add(dataType);
-            return dataType;
+        if (served) {
+            synchronized (tagged) {
+                if (tagged.contains(dataType) || tagged.size() < maxTagged && tagged.add(dataType)) {
+                    return dataType;
+                }
+            }
         }
         return OTHER;
+    }
+
+    /** How many dataTypes may have a tag of their own. */
+    int maxTagged() {
+        return maxTagged;
     }
 
     /** The meters of a tag, registered once. */
