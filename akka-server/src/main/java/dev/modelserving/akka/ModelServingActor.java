@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  * that fails answers with the failure, so the models stream does not move past the message and applies it again.
  * The statistics are saved when a model changes, at most every {@value #SAVE_EVERY_MS} ms while records are
  * scored, and when the actor stops. A new actor on the same directory starts with the saved model and statistics.
+ * An actor whose dataType has never had a model here saves nothing; one the router retires deletes what it saved.
+ * After each update, and once it has started, it tells the router whether its dataType has a model.
  */
 final class ModelServingActor extends AbstractActorWithTimers {
 
@@ -78,6 +80,8 @@ final class ModelServingActor extends AbstractActorWithTimers {
     private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
     private boolean unsaved;
     private long updatesApplied;
+    /** Whether the actor started from what was saved of its dataType. */
+    private boolean restored;
     private boolean retired;
 
     static Props props(String dataType, Supplier<ModelRegistry> registries, Map<String, ModelRegistry> live,
@@ -102,6 +106,7 @@ final class ModelServingActor extends AbstractActorWithTimers {
             Optional<ServingStats> stats = saved.stats();
             ModelRegistry.SavedModels models = saved.models();
             if (stats.isPresent() || models.live() != null) {
+                restored = true;
                 LoadOutcome outcome = registry.restore(dataType, models, stats.orElse(emptyStats()));
                 log.info("dataType '{}' restored from {}: {}", dataType, saved.dir(), outcome.message());
             }
@@ -111,6 +116,10 @@ final class ModelServingActor extends AbstractActorWithTimers {
         }
         getTimers().startTimerWithFixedDelay(Save.INSTANCE, Save.INSTANCE, Duration.ofMillis(SAVE_EVERY_MS));
         live.put(dataType, registry);
+        // what was restored: a dataType saved here has had a model (one whose model was removed may give its place
+        // up); a new actor has not, yet
+        getContext().getParent().tell(new ModelState(dataType, 0, registry.current(dataType).isPresent(), restored,
+                Optional.empty()), getSelf());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.modelserving.akka;
 import akka.actor.AbstractActor;
 import akka.actor.ActorRef;
 import akka.actor.Props;
+import akka.actor.Terminated;
 import akka.pattern.Patterns;
 import dev.modelserving.kafka.ServingMetrics;
 import dev.modelserving.model.CurrentModel;
@@ -12,6 +13,7 @@ import dev.modelserving.model.LoadOutcome;
 import dev.modelserving.model.ModelRegistry;
 import dev.modelserving.model.Scored;
 import dev.modelserving.model.ServingStats;
+import dev.modelserving.model.ServingSummary;
 import dev.modelserving.proto.ModelDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,6 +74,10 @@ final class ModelServingManager extends AbstractActor {
     private final Path stateDir;
     private final ServingMetrics metrics;
     private final Map<String, Child> children = new HashMap<>();
+    /** Retired actors not stopped yet, and their dataTypes. */
+    private final Map<ActorRef, String> retiring = new HashMap<>();
+    /** Per dataType whose retired actor has not stopped yet, the updates that came for it meanwhile. */
+    private final Map<String, List<Waiting>> waitingForRetired = new HashMap<>();
     private long started;
     /** Counts the records and refused models of dataTypes without an actor; never holds a model. */
     private final ModelRegistry unserved;
@@ -121,6 +127,7 @@ final class ModelServingManager extends AbstractActor {
                 .match(ModelServingActor.ScoreBatch.class, this::scoreBatch)
                 .match(ModelServingActor.Update.class, this::update)
                 .match(ModelServingActor.ModelState.class, this::modelState)
+                .match(Terminated.class, this::retired)
                 .match(GetStats.class, g -> {
                     Child child = children.get(key(g.dataType()));
                     if (child != null) {
@@ -129,8 +136,7 @@ final class ModelServingManager extends AbstractActor {
                         getSender().tell(unserved.stats(g.dataType()), getSelf());
                     }
                 })
-                .matchEquals(GetAllStats.INSTANCE, g -> gather(ModelServingActor.GetStats.INSTANCE,
-                        Map.copyOf(unserved.allStats())))
+                .matchEquals(GetAllStats.INSTANCE, g -> gatherStats())
                 .matchEquals(GetAllModels.INSTANCE, g -> gather(ModelServingActor.GetModel.INSTANCE, Map.of()))
                 .build();
     }
@@ -144,9 +150,17 @@ final class ModelServingManager extends AbstractActor {
         }
     }
 
-    /** A models-topic message: to its dataType's actor, made for it when there is a place. */
+    /**
+     * A models-topic message: to its dataType's actor, made for it when there is a place. While the dataType's
+     * retired actor is still deleting what it saved, the message waits for it to stop.
+     */
     private void update(ModelServingActor.Update u) {
         String type = key(u.message().routingKey());
+        List<Waiting> held = waitingForRetired.get(type);
+        if (held != null) {
+            held.add(new Waiting(u, getSender()));
+            return;
+        }
         Child child = children.get(type);
         if (child == null) {
             if (children.size() >= unserved.maxDataTypes() && !giveUpAPlace()) {
@@ -187,7 +201,7 @@ final class ModelServingManager extends AbstractActor {
     private boolean giveUpAPlace() {
         for (Map.Entry<String, Child> e : children.entrySet()) {
             Child c = e.getValue();
-            if (!c.hasModel && c.updatesApplied == c.updatesSent && c.updatesSent > 0) {
+            if (!c.hasModel && c.updatesApplied == c.updatesSent) {
                 retire(e.getKey(), c);
                 return true;
             }
@@ -195,10 +209,47 @@ final class ModelServingManager extends AbstractActor {
         return false;
     }
 
-    /** Stops routing to an actor, then has it delete what it saved and stop (after what was sent to it before). */
+    /**
+     * Stops routing to an actor, then has it delete what it saved and stop (after what was sent to it before); the
+     * dataType's updates wait until it has stopped, so that a new actor's files are never the ones it deletes.
+     */
     private void retire(String dataType, Child child) {
         children.remove(dataType, child);
+        retiring.put(child.actor, dataType);
+        waitingForRetired.put(dataType, new ArrayList<>());
+        getContext().watch(child.actor);
         child.actor.tell(ModelServingActor.Retire.INSTANCE, getSelf());
+    }
+
+    /** A retired actor has stopped: the updates held for its dataType go on, in order. */
+    private void retired(Terminated t) {
+        String dataType = retiring.remove(t.getActor());
+        if (dataType == null) {
+            return;
+        }
+        List<Waiting> held = waitingForRetired.remove(dataType);
+        if (held != null) {
+            held.forEach(w -> getSelf().tell(w.update(), w.sender()));
+        }
+    }
+
+    /** An update held while its dataType's retired actor stops, and who asked. */
+    private record Waiting(ModelServingActor.Update update, ActorRef sender) {}
+
+    /** Every dataType's statistics: its actor's, with what was counted here before it had one. */
+    private void gatherStats() {
+        Map<String, ServingStats> here = Map.copyOf(unserved.allStats());
+        List<CompletableFuture<Optional<Object>>> answers = new ArrayList<>();
+        children.values().forEach(child -> answers.add(Patterns.ask(child.actor, ModelServingActor.GetStats.INSTANCE,
+                ASK).thenApply(ModelServingManager::optional).toCompletableFuture()));
+        CompletableFuture<Map<String, ServingStats>> all = CompletableFuture
+                .allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                    Map<String, ServingStats> actors = new TreeMap<>();
+                    answers.forEach(a -> a.join().ifPresent(v -> actors.put(((ServingStats) v).dataType(),
+                            (ServingStats) v)));
+                    return ServingSummary.stats(List.of(actors, here));
+                });
+        Patterns.pipe(all, getContext().getDispatcher()).to(getSender());
     }
 
     private static String modelName(ModelMessage m) {

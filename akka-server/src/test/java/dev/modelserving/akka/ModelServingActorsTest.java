@@ -200,6 +200,31 @@ class ModelServingActorsTest {
         }
     }
 
+    @Test
+    void aGoodModelRightAfterARefusedFirstOneIsSavedAndComesBackAfterARestart() throws Exception {
+        ModelDescriptor good = ProjectModel.DECISION_TREE.descriptor("2").toBuilder().setDataType("x").build();
+        ModelDescriptor broken = good.toBuilder().setVersion("1")
+                .setData(com.google.protobuf.ByteString.copyFromUtf8("<PMML")).build();
+        ActorSystem first = ActorSystem.create("retire-race");
+        try {
+            ActorRef manager = manager(first);
+            // the refused first model retires its actor; the good one comes while that actor deletes its files
+            assertThat(update(manager, broken)).isInstanceOf(LoadOutcome.Rejected.class);
+            assertThat(update(manager, good)).isInstanceOf(LoadOutcome.Loaded.class);
+            assertThat(score(manager, "x", 0).model().version()).isEqualTo("2");
+        } finally {
+            TestKit.shutdownActorSystem(first);
+        }
+        ActorSystem second = ActorSystem.create("retire-race-again");
+        try {
+            ActorRef manager = manager(second);
+            await().atMost(ASK).untilAsserted(() -> assertThat(score(manager, "x", 1).isSkipped()).isFalse());
+            assertThat(score(manager, "x", 1).model().version()).isEqualTo("2");
+        } finally {
+            TestKit.shutdownActorSystem(second);
+        }
+    }
+
     private ActorRef manager(ActorSystem system) {
         return manager(system, LoadingPolicy.defaults().withWorkDir(tmp));
     }
