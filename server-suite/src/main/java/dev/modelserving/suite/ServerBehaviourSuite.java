@@ -833,8 +833,9 @@ public abstract class ServerBehaviourSuite {
 
         server.stop();
         // compaction: the first v1 message goes, the one published again stays
+        // each poll (500 ms apart, past segment.ms) sends a message that rolls the segment, which the cleaner may
+        // then clean; until the topic shows it compacted
         waitUpTo(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Thread.sleep(150); // past segment.ms: the next message rolls the segment the cleaner may then clean
             kafka.send(topics.models(), "roll/1", null);
             List<String> keys = kafka.readAll(topics.models()).stream().map(ConsumerRecord::key).toList();
             assertThat(keys).as("the models topic, compacted").startsWith("wine/2", "wine/4", "wine/1", "wine/3");
