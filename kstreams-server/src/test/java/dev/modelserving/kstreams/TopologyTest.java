@@ -59,6 +59,10 @@ class TopologyTest {
     }
 
     private void start(StoreVariant variant, Batching batching) {
+        start(variant, batching, PublishedModels.Limits.DEFAULT);
+    }
+
+    private void start(StoreVariant variant, Batching batching, PublishedModels.Limits limits) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
@@ -66,7 +70,7 @@ class TopologyTest {
         serving = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
         meters = new SimpleMeterRegistry();
         driver = new TopologyTestDriver(TopologyProducer.build(variant, serving, new ServingMetrics(meters),
-                Topics.DEFAULT, batching), props);
+                Topics.DEFAULT, batching, limits), props);
         models = driver.createInputTopic(Topics.DEFAULT_MODELS, new StringSerializer(), new ByteArraySerializer());
         data = driver.createInputTopic(Topics.DEFAULT_DATA, new ByteArraySerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(Topics.DEFAULT_RESULTS, new StringDeserializer(),
@@ -146,6 +150,33 @@ class TopologyTest {
         sendWines("wine", 0, 3);
 
         assertThat(read()).extracting(ServingResult::getModelVersion).containsExactly("1", "1", "1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = StoreVariant.class, names = {"STANDARD", "CUSTOM"})
+    void theGlobalStoreOfPublishedModelsStaysWithinItsCapsAndKeepsTheLiveModelsMessage(StoreVariant variant) {
+        byte[] tree = ProjectModel.DECISION_TREE.descriptor("1").toByteArray();
+        // room for a few models: made-up dataTypes' models push the oldest out, never the one just published
+        start(variant, Batching.DEFAULT, new PublishedModels.Limits(6L * tree.length));
+        publishVersion("wine/1", tree, "1");
+        for (int i = 0; i < 40; i++) {
+            ModelDescriptor junk = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("junk-" + i)
+                    .build();
+            models.pipeInput("junk-" + i, junk.toByteArray());
+        }
+        for (int v = 2; v <= 45; v++) {
+            models.pipeInput("wine/" + v, ProjectModel.DECISION_TREE.descriptor(String.valueOf(v)).toByteArray());
+        }
+        List<PublishedModels.Entry> kept = PublishedModels.all(driver.getKeyValueStore(StreamNames.PUBLISHED_MODELS));
+        assertThat(kept.stream().mapToLong(PublishedModels.Entry::size).sum()).isLessThanOrEqualTo(6L * tree.length
+                + 6 * 64);
+        assertThat(kept).extracting(PublishedModels.Entry::key).contains("wine/45");
+        // the task, which took the messages as they came, serves the newest version
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(ServingProcessor.SYNC_MS));
+            var served = serving.servedModels().get("wine");
+            return served != null && served.model().version().equals("45");
+        });
     }
 
     /** Publishes under a key of the lifecycle (a version's, or its tombstone) until the dataType serves {@code live}. */
