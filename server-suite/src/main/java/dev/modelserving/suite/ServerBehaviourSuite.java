@@ -975,7 +975,8 @@ public abstract class ServerBehaviourSuite {
     private Model libraryModel(ModelDescriptor d) {
         return libraryModels.computeIfAbsent(d, descriptor -> {
             try {
-                return new ModelFactory(LoadingPolicy.defaults().withWorkDir(settings.stateDir())).load(descriptor);
+                return new ModelFactory(LoadingPolicy.defaults().withWorkDir(settings.stateDir().resolve("library-work")))
+                        .load(descriptor);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
