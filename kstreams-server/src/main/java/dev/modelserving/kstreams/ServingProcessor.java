@@ -34,7 +34,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * record: a task never scores a record while a model it should have is still on its way), and then before a record
  * and every {@value #SYNC_MS} ms whenever the global store has taken a message since (a counter compare). Those
  * later models load off the stream thread, one at a time and in topic order, while the task scores on with the
- * models it has; each swaps in between two records, and is logged to the task's store on the stream thread.
+ * models it has; each swaps in between two records, and is logged to the task's store on the stream thread. What
+ * the task's start applied is logged once the task runs (its first record or punctuation): under exactly-once a
+ * write opens the thread's transaction, which the start's other loads (a task waits for each, up to the model load
+ * timeout, and a thread starts its tasks one after another) could otherwise keep open past its timeout.
  */
 final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -62,6 +65,8 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
     /** The message loading now, off the stream thread, and its load. */
     private PublishedModels.Entry loadingEntry;
     private byte[] loadingDescriptor;
+    /** What the task's start applied, to be written to its store once it runs. */
+    private final Deque<Runnable> unrecorded = new ArrayDeque<>();
     private CompletableFuture<LoadOutcome> loading;
 
     ServingProcessor(StoreVariant variant, LocalServing serving, ServingMetrics metrics, Batching batching) {
@@ -100,6 +105,7 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                 ? new CustomModels(context.getStateStore(StreamNames.MODEL_STORE), serving, partition)
                 : new StandardModels(context.getStateStore(StreamNames.MODEL_STATE_STORE), serving, partition);
         waiting.clear();
+        unrecorded.clear();
         loading = null;
         loadingEntry = null;
         loadingDescriptor = null;
@@ -107,14 +113,24 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
         syncAll();
         applyWaiting(true);
         context.schedule(Duration.ofMillis(SYNC_MS), PunctuationType.WALL_CLOCK_TIME, now -> {
+            recordStarted();
             syncIfPublished();
             applyWaiting(false);
         });
         scoring.init(context, () -> models.registry());
     }
 
+    /** Writes to the task's store what its start applied, in order; on the stream thread, once the task runs. */
+    private void recordStarted() {
+        Runnable r;
+        while ((r = unrecorded.poll()) != null) {
+            r.run();
+        }
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
+        recordStarted();
         syncIfPublished();
         applyWaiting(false);
         scoring.process(record);
@@ -170,7 +186,16 @@ final class ServingProcessor implements Processor<byte[], byte[], byte[], byte[]
                     return;
                 }
                 LoadOutcome outcome = loading.join();
-                models.record(loadingEntry.dataType(), loadingEntry.key(), loadingDescriptor, outcome);
+                PublishedModels.Entry done = loadingEntry;
+                byte[] descriptor = loadingDescriptor;
+                if (wait) {
+                    // the task is starting: its store is written once it runs (a write here would open the
+                    // transaction, under exactly-once, while later loads of the start keep it waiting)
+                    unrecorded.add(() -> models.record(done.dataType(), done.key(), descriptor, outcome));
+                } else {
+                    recordStarted();
+                    models.record(done.dataType(), done.key(), descriptor, outcome);
+                }
                 metrics.model(outcome);
                 loading = null;
                 loadingEntry = null;
