@@ -71,6 +71,10 @@ class ChangelogRestoreIT {
             LocalServing first = new LocalServing(LoadingPolicy.defaults().withWorkDir(tmp));
             KafkaStreams streams = start(variant, first, topics, prefix, bootstrap);
             awaitEveryTaskServes(first, tree);
+            // a task writes what its start loaded to its store once it runs: a record per task, scored (its result
+            // is committed in the same transaction as those writes), before the client stops
+            List<WineRow> wines = ProjectData.wines();
+            sendAndAwaitResults(producer, topics, tree, wines.subList(0, PARTITIONS), bootstrap, PARTITIONS);
             assertThat(streams.close(Duration.ofSeconds(60))).as("Kafka Streams closed within 60 s").isTrue();
             streams.cleanUp();
 
@@ -87,19 +91,25 @@ class ChangelogRestoreIT {
             streams = start(variant, second, topics, prefix, bootstrap);
             try {
                 awaitEveryTaskServes(second, tree);
-                List<WineRow> wines = ProjectData.wines();
-                for (int i = 0; i < 10; i++) {
-                    producer.send(new ProducerRecord<>(topics.data(), i % PARTITIONS, null,
-                            wines.get(i).toRecord(tree.getDataType()).toByteArray())).get();
-                }
-                ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(TestKafka.readAll(bootstrap,
-                        topics.results(), true)).hasSize(10).allSatisfy(m -> assertThat(
-                        ServingResult.parseFrom(m.value()).getModelName()).isEqualTo(tree.getName())));
+                sendAndAwaitResults(producer, topics, tree, wines.subList(PARTITIONS, PARTITIONS + 10), bootstrap,
+                        PARTITIONS + 10);
                 assertThat(second.stats(tree.getDataType()).orElseThrow().skipped()).isZero();
             } finally {
                 streams.close(Duration.ofSeconds(30));
             }
         }
+    }
+
+    /** Sends the wines over the partitions in turn and waits until the results topic holds {@code total}. */
+    private static void sendAndAwaitResults(KafkaProducer<String, byte[]> producer, Topics topics,
+            ModelDescriptor model, List<WineRow> wines, String bootstrap, int total) throws Exception {
+        for (int i = 0; i < wines.size(); i++) {
+            producer.send(new ProducerRecord<>(topics.data(), i % PARTITIONS, null,
+                    wines.get(i).toRecord(model.getDataType()).toByteArray())).get();
+        }
+        ServerFixture.waitUpTo(WAIT).untilAsserted(() -> assertThat(TestKafka.readAll(bootstrap,
+                topics.results(), true)).hasSize(total).allSatisfy(m -> assertThat(
+                ServingResult.parseFrom(m.value()).getModelName()).isEqualTo(model.getName())));
     }
 
     private KafkaStreams start(StoreVariant variant, LocalServing serving, Topics topics, String prefix,
