@@ -15,10 +15,12 @@ import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
+import dev.modelserving.kafka.KafkaClientMeters;
 import dev.modelserving.kafka.KafkaClientProperties;
 import dev.modelserving.kafka.ModelsCatchUp;
 import dev.modelserving.kafka.Outcome;
 import dev.modelserving.kafka.RecordFormat;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +36,7 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -65,9 +68,39 @@ final class KafkaIO {
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     private final AtomicReference<Consumer.Control> dataControl = new AtomicReference<>(Consumer.createNoopControl());
 
-    KafkaIO(ActorSystem system, ServerConfig config) {
+    /** The data consumer's meters ({@link KafkaClientMeters}), bound when a (re)start creates the consumer. */
+    private final MeterRegistry meters;
+    private AutoCloseable dataConsumerMeters;
+
+    KafkaIO(ActorSystem system, ServerConfig config, MeterRegistry meters) {
         this.system = system;
         this.config = config;
+        this.meters = meters;
+    }
+
+    /**
+     * The data consumer, its Kafka client metrics bound as meters (its lag per partition among them); a restart's
+     * new consumer takes the place of the last one's meters.
+     */
+    private synchronized org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> dataConsumer(
+            ConsumerSettings<byte[], byte[]> settings) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.getProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        closeDataConsumerMeters();
+        dataConsumerMeters = KafkaClientMeters.bind(consumer, meters);
+        return consumer;
+    }
+
+    /** Removes the data consumer's meters (at a restart, or when the server stops). */
+    synchronized void closeDataConsumerMeters() {
+        if (dataConsumerMeters != null) {
+            try {
+                dataConsumerMeters.close();
+            } catch (Exception e) {
+                system.log().debug("closing the data consumer's meters: {}", e.toString());
+            }
+            dataConsumerMeters = null;
+        }
     }
 
     /**
@@ -138,7 +171,8 @@ final class KafkaIO {
                 .withProperties(config.kafkaProperties())
                 .withBootstrapServers(config.bootstrapServers())
                 .withGroupId(config.groupId())
-                .withStopTimeout(Duration.ZERO);
+                .withStopTimeout(Duration.ZERO)
+                .withConsumerFactory(this::dataConsumer);
         return Consumer.committableSource(settings, Subscriptions.topics(config.topics().data()))
                 .mapMaterializedValue(control -> {
                     dataControl.set(control);

@@ -22,6 +22,7 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import dev.modelserving.dashboard.DashboardFeed;
 import dev.modelserving.kafka.DataRecord;
 import dev.modelserving.kafka.Delivery;
 import dev.modelserving.kafka.Outcome;
@@ -85,7 +86,7 @@ final class Serving {
     private Serving(ActorSystem system, ServerConfig config) {
         this.system = system;
         this.config = config;
-        this.kafka = new KafkaIO(system, config);
+        this.kafka = new KafkaIO(system, config, meters);
         this.metrics = new ServingMetrics(meters, config.loading().maxDataTypes());
         this.lifecycle = new ModelLifecycleEdge(KafkaClientProperties.forClient(Map.of(), config.kafkaProperties(),
                 config.bootstrapServers()), config.topics(), config.resultsFormat(), config.shadowQueueRecords(), meters);
@@ -94,6 +95,14 @@ final class Serving {
         this.writer = kafka.writer(delivery);
         this.factory = new ModelFactory(config.loading());
         this.blocking = system.dispatchers().lookup("akka.actor.default-blocking-io-dispatcher");
+    }
+
+    /** What the dashboard shows ({@link DashboardFeed}), from the REST API's view and the meters. */
+    private CompletionStage<DashboardFeed.Feed> feed() {
+        ServingView v = view.get();
+        return v.allStats().thenCombine(v.models(), (stats, models) -> DashboardFeed.of("akka-server ("
+                + config.processor().name().toLowerCase(Locale.ROOT) + ")", config.topics().data(), stats, models,
+                meters));
     }
 
     /** Starts the processor's streams and the REST API; returns once the API listens. */
@@ -105,7 +114,7 @@ final class Serving {
             s.startActors();
         }
         s.binding = Http.get(system).newServerAt(config.host(), config.port())
-                .bind(new StateRoutes(s.view, s::health, s.meters::scrape).routes())
+                .bind(new StateRoutes(s.view, s::health, s.meters::scrape, s::feed).routes())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-rest",
                 () -> s.binding.unbind().thenApply(x -> Done.getInstance()));

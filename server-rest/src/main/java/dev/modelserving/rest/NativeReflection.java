@@ -1,5 +1,6 @@
 package dev.modelserving.rest;
 
+import dev.modelserving.dashboard.DashboardFeed;
 import dev.modelserving.model.CurrentModel;
 import dev.modelserving.model.Lifecycle;
 import dev.modelserving.model.LifecycleEvent;
@@ -23,7 +24,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         FeatureRecord.Builder.class, FeatureValue.class, FeatureValue.Builder.class, ModelDescriptor.class,
         ModelDescriptor.Builder.class, ServingResult.class, ServingResult.Builder.class, ServingStats.class,
         CurrentModel.class, ModelInfo.class, LoadFailure.class, Lifecycle.class, LifecycleEvent.class,
-        ShadowComparison.Figures.class, PromotionRule.class, PromotionRule.Builder.class})
+        ShadowComparison.Figures.class, PromotionRule.class, PromotionRule.Builder.class, DashboardFeed.Feed.class,
+        DashboardFeed.Totals.class, DashboardFeed.PartitionLag.class, DashboardFeed.DataType.class,
+        DashboardFeed.Model.class, DashboardFeed.WithoutModel.class, DashboardFeed.Event.class})
 final class NativeReflection {
 
     private NativeReflection() {}

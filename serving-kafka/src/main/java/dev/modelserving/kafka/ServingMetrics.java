@@ -6,6 +6,7 @@ import dev.modelserving.model.Scored;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,25 @@ public final class ServingMetrics {
 
     /** The tag of the dataTypes that have had no model here. */
     public static final String OTHER = "other";
+    /** The meters' names (Prometheus writes them with underscores and a unit: {@code modelserving_records_in_total}). */
+    public static final String RECORDS_IN = "modelserving.records.in";
+    public static final String DEAD_LETTERED = "modelserving.records.dead_lettered";
+    public static final String UNDELIVERABLE = "modelserving.records.undeliverable";
+    public static final String SCORED = "modelserving.records.scored";
+    public static final String SKIPPED = "modelserving.records.skipped";
+    public static final String FAILED = "modelserving.records.failed";
+    public static final String LATENCY = "modelserving.scoring.latency";
+    public static final String SWAPS = "modelserving.model.swaps";
+    public static final String FAILED_LOADS = "modelserving.model.failed_loads";
+    public static final String PROMOTIONS = "modelserving.model.promotions";
+    public static final String ROLLBACKS = "modelserving.model.rollbacks";
+    public static final String CANDIDATES = "modelserving.model.candidates";
+    /**
+     * The scoring latency's histogram spans 1 µs to 10 s (a PMML record scores in tens of microseconds: the
+     * default 1 ms floor would put every record in the first bucket), and its p50 and p99 are also kept over the
+     * last {@link #LATENCY_WINDOW} (for the dashboard, and exported as gauges with a {@code quantile} tag).
+     */
+    public static final Duration LATENCY_WINDOW = Duration.ofSeconds(30);
 
     private final MeterRegistry meters;
     /** The dataTypes with a tag of their own: those that have had a model here. */
@@ -43,9 +63,9 @@ public final class ServingMetrics {
     public ServingMetrics(MeterRegistry meters, int maxTagged) {
         this.meters = meters;
         this.maxTagged = maxTagged;
-        this.in = meters.counter("modelserving.records.in");
-        this.deadLettered = meters.counter("modelserving.records.dead_lettered");
-        this.undeliverable = meters.counter("modelserving.records.undeliverable");
+        this.in = meters.counter(RECORDS_IN);
+        this.deadLettered = meters.counter(DEAD_LETTERED);
+        this.undeliverable = meters.counter(UNDELIVERABLE);
     }
 
     /** The meters of one dataType, registered once. */
@@ -83,17 +103,17 @@ public final class ServingMetrics {
     public void model(LoadOutcome outcome) {
         if (outcome instanceof LoadOutcome.Loaded loaded) {
             String tag = tag(loaded.model().dataType(), true);
-            meters.counter("modelserving.model.swaps", "dataType", tag).increment();
+            meters.counter(SWAPS, "dataType", tag).increment();
             if (loaded.event().equals("promoted")) {
-                meters.counter("modelserving.model.promotions", "dataType", tag).increment();
+                meters.counter(PROMOTIONS, "dataType", tag).increment();
             } else if (loaded.event().equals("rolled back")) {
-                meters.counter("modelserving.model.rollbacks", "dataType", tag).increment();
+                meters.counter(ROLLBACKS, "dataType", tag).increment();
             }
         } else if (outcome instanceof LoadOutcome.CandidateLoaded c) {
-            meters.counter("modelserving.model.candidates", "dataType", tag(c.candidate().dataType(), true))
+            meters.counter(CANDIDATES, "dataType", tag(c.candidate().dataType(), true))
                     .increment();
         } else if (outcome instanceof LoadOutcome.Rejected rejected) {
-            meters.counter("modelserving.model.failed_loads", "dataType", tag(rejected.dataType(), false))
+            meters.counter(FAILED_LOADS, "dataType", tag(rejected.dataType(), false))
                     .increment();
         }
     }
@@ -132,11 +152,14 @@ public final class ServingMetrics {
 
     private PerType register(String dataType) {
         return new PerType(
-                meters.counter("modelserving.records.scored", "dataType", dataType),
-                meters.counter("modelserving.records.skipped", "dataType", dataType),
-                meters.counter("modelserving.records.failed", "dataType", dataType),
-                Timer.builder("modelserving.scoring.latency").tag("dataType", dataType)
+                meters.counter(SCORED, "dataType", dataType),
+                meters.counter(SKIPPED, "dataType", dataType),
+                meters.counter(FAILED, "dataType", dataType),
+                Timer.builder(LATENCY).tag("dataType", dataType)
                         .description("time the model took per record").publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                        .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(LATENCY_WINDOW)
+                        .distributionStatisticBufferLength(3)
                         .register(meters));
     }
 }
