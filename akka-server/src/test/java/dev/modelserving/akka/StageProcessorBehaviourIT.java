@@ -7,4 +7,10 @@ class StageProcessorBehaviourIT extends AkkaServerBehaviourSuite {
     protected String processor() {
         return "stage";
     }
+
+    /** The dashboard case runs on this variant of the server. */
+    @Override
+    protected boolean showsTheDashboardInABrowser() {
+        return true;
+    }
 }

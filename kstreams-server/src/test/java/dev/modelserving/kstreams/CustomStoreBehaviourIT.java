@@ -17,4 +17,10 @@ class CustomStoreBehaviourIT extends ServerBehaviourSuite {
     protected boolean servesTheModelLifecycle() {
         return true;
     }
+
+    /** The dashboard case runs on this variant of the server. */
+    @Override
+    protected boolean showsTheDashboardInABrowser() {
+        return true;
+    }
 }

@@ -650,6 +650,128 @@ public abstract class ServerBehaviourSuite {
         }
     }
 
+    // ---- the dashboard (README, "Dashboard") -----------------------------------------------------------------------
+
+    /**
+     * Whether this variant runs the dashboard case in a real browser: one variant per server (the page and its feed
+     * are the same on every variant of a server).
+     */
+    protected boolean showsTheDashboardInABrowser() {
+        return false;
+    }
+
+    /** The Grafana dashboard, from the module's directory (where Maven runs the tests). */
+    private static final Path GRAFANA = Path.of("..", "docs", "grafana", "model-serving.json");
+    /** A model appears on the page within this of the server serving it (the page polls every second). */
+    private static final Duration PAGE_SHOWS = Duration.ofSeconds(2);
+
+    @Test
+    void theDashboardShowsModelsRatesSwapsAndRefusalsLiveInABrowser() throws Exception {
+        assumeTrue(showsTheDashboardInABrowser(), "the dashboard case runs on one variant of each server");
+        assumeTrue(!DashboardBrowser.skipped(), "left out with -D" + DashboardBrowser.SKIP_PROPERTY + "=skip");
+        ModelDescriptor tree = ProjectModel.DECISION_TREE.descriptor("1");
+        ModelDescriptor regression = ProjectModel.LINEAR_REGRESSION.descriptor("2");
+        String card = "section.datatype[data-datatype='" + WINE + "'] ";
+        try (DashboardBrowser browser = DashboardBrowser.start()) {
+            // "/" leads to the page, which goes live on the server's feed
+            browser.open(server.base().resolve("/").toString());
+            assertThat(browser.url()).endsWith("/dashboard/");
+            waitUpTo(WAIT).untilAsserted(() -> assertThat(browser.attribute("#status", "data-state"))
+                    .isEqualTo("live"));
+            assertThat(browser.text("[data-field='server']")).isNotBlank();
+
+            // a model published: its name and version on the page within 2 s of the server serving it
+            long published = System.nanoTime();
+            publish(tree);
+            awaitServing(WINE, tree);
+            long serving = System.nanoTime();
+            await().atMost(PAGE_SHOWS).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                assertThat(browser.text(card + "[data-field='model-name']")).isEqualTo(tree.getName());
+                assertThat(browser.text(card + "[data-field='model-version']")).isEqualTo("1");
+                assertThat(browser.text(card + "[data-field='model-sha']"))
+                        .isEqualTo(sha256(tree).substring(0, 12));
+            });
+            System.out.printf("dashboard: %s on the page %d ms after it was published, %d ms after /models had"
+                    + " it%n", tree.getName(), (System.nanoTime() - published) / 1_000_000,
+                    (System.nanoTime() - serving) / 1_000_000);
+
+            // records flowing: the rates rise above 0 while they flow
+            Thread flow = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 40 && !Thread.currentThread().isInterrupted(); i++) {
+                        sendWines(WINE, i * 25, 25);
+                        Thread.sleep(100); // a steady flow of about 250 records/s, not one burst
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "dashboard-records");
+            flow.start();
+            try {
+                waitUpTo(WAIT).untilAsserted(() -> {
+                    assertThat(Double.parseDouble(browser.text("[data-field='rate-in']"))).isPositive();
+                    assertThat(Double.parseDouble(browser.text("[data-field='rate-out']"))).isPositive();
+                    assertThat(Double.parseDouble(browser.text(card + "[data-field='rate']"))).isPositive();
+                });
+            } finally {
+                flow.interrupt();
+                flow.join();
+            }
+            waitUpTo(WAIT).untilAsserted(() -> assertThat(Long.parseLong(browser.text(card
+                    + "[data-field='scored']"))).isEqualTo(state(WINE).path("invocations").asLong()).isPositive());
+
+            // a swap: the new version and its event, on the page within 2 s of its publication
+            publish(regression);
+            await().atMost(PAGE_SHOWS).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                assertThat(browser.text(card + "[data-field='model-name']")).isEqualTo(regression.getName());
+                assertThat(browser.text(card + "[data-field='model-version']")).isEqualTo("2");
+                assertThat(browser.texts("#events li.event[data-kind='live']"))
+                        .anySatisfy(e -> assertThat(e).contains(regression.getName()));
+            });
+            awaitServing(WINE, regression);
+
+            // a refused model: its reason and the event, on the page within 2 s of its publication
+            ModelDescriptor garbage = pmml("garbage", "not a PMML document".getBytes(StandardCharsets.UTF_8));
+            publish(garbage);
+            await().atMost(PAGE_SHOWS).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                assertThat(browser.text(card + "[data-field='last-refused']")).startsWith("garbage vbad: ");
+                assertThat(browser.texts("#events li.event[data-kind='refused']")).isNotEmpty();
+                assertThat(browser.text(card + "[data-field='failed-loads']")).isEqualTo("1");
+            });
+            String reason = state(WINE).path("lastLoadFailure").path("reason").asText();
+            assertThat(reason).contains("not a usable PMML document");
+            assertThat(browser.attribute(card + "[data-field='last-refused']", "title")).isEqualTo(reason);
+            assertThat(browser.text(card + "[data-field='model-name']")).isEqualTo(regression.getName());
+            // the consumer lag per partition, from the Kafka client metrics
+            waitUpTo(WAIT).untilAsserted(() -> assertThat(browser.texts("#lag-rows tr[data-partition]"))
+                    .hasSize(TestKafka.DATA_PARTITIONS));
+            browser.screenshot(logDirectory().resolve("dashboard.png"));
+
+            // the compare view reads the feed from another origin (localhost, not 127.0.0.1): the server allows it
+            String other = "http://localhost:" + server.base().getPort();
+            browser.open(server.base().resolve("/dashboard/compare.html?reactive=" + other + "&kstreams=" + other
+                    + "&akka=" + other).toString());
+            waitUpTo(WAIT).untilAsserted(() -> assertThat(browser.attributes("section.engine [data-field='status']",
+                    "data-state")).containsExactly("live", "live", "live"));
+            assertThat(browser.texts("section.engine tr.datatype[data-datatype='" + WINE + "'] "
+                    + "[data-field='model-name']")).containsOnly(regression.getName());
+            assertThat(browser.consoleProblems()).as("the browser's console").isEmpty();
+        }
+
+        // every metric the Grafana dashboard queries is in the server's Prometheus metrics
+        Set<String> queried = DashboardBrowser.grafanaMetricNames(GRAFANA);
+        assertThat(queried).contains("modelserving_scoring_latency_seconds_bucket",
+                "kafka_consumer_fetch_manager_records_lag");
+        Set<String> exported = new HashSet<>();
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(server.base().resolve("/q/metrics"))
+                .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        metrics.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+        assertThat(exported).as("the metrics %s queries", GRAFANA).containsAll(queried);
+    }
+
     // ---- model lifecycle (README, "Model lifecycle") --------------------------------------------------------------
 
     /**

@@ -66,6 +66,22 @@ public final class ServingMetrics {
         this.in = meters.counter(RECORDS_IN);
         this.deadLettered = meters.counter(DEAD_LETTERED);
         this.undeliverable = meters.counter(UNDELIVERABLE);
+        registerAll(OTHER);
+    }
+
+    /**
+     * Registers every meter of a tag at once, at 0: a series that appears only with its first increment loses that
+     * increment to Prometheus' {@code rate()}, and a dashboard querying it finds nothing until then.
+     */
+    private void registerAll(String tag) {
+        if (tag.equals(OTHER)) {
+            meters.counter(SKIPPED, "dataType", tag); // no model scores them: no latency, nothing scored
+        } else {
+            meters(tag);
+        }
+        for (String name : List.of(SWAPS, FAILED_LOADS, PROMOTIONS, ROLLBACKS, CANDIDATES)) {
+            meters.counter(name, "dataType", tag);
+        }
     }
 
     /** The meters of one dataType, registered once. */
@@ -131,7 +147,11 @@ public final class ServingMetrics {
         }
         if (served) {
             synchronized (tagged) {
-                if (tagged.contains(dataType) || tagged.size() < maxTagged && tagged.add(dataType)) {
+                if (tagged.contains(dataType)) {
+                    return dataType;
+                }
+                if (tagged.size() < maxTagged && tagged.add(dataType)) {
+                    registerAll(dataType);
                     return dataType;
                 }
             }
