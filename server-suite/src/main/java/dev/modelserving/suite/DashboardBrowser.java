@@ -58,9 +58,13 @@ final class DashboardBrowser implements AutoCloseable {
         String chrome = find("DASHBOARD_CHROME", CHROMES);
         String chromedriver = find("DASHBOARD_CHROMEDRIVER", DRIVERS);
         if (chrome == null || chromedriver == null) {
+            String variable = chrome == null ? "DASHBOARD_CHROME" : "DASHBOARD_CHROMEDRIVER";
+            String named = System.getenv(variable);
             throw new IllegalStateException("the dashboard case drives a real Chromium, and this machine has no "
-                    + (chrome == null ? "Chromium" : "chromedriver") + " (looked for "
-                    + (chrome == null ? CHROMES : DRIVERS) + "). Install Debian's packages: "
+                    + (chrome == null ? "Chromium" : "chromedriver") + " ("
+                    + (named != null && !named.isBlank() ? variable + "=" + named + " is not an executable"
+                            : "looked for " + (chrome == null ? CHROMES : DRIVERS))
+                    + "). Install Debian's packages: "
                     + "sudo apt-get install chromium chromium-driver (or set DASHBOARD_CHROME and"
                     + " DASHBOARD_CHROMEDRIVER to the executables); or leave the case out, knowingly, with -D"
                     + SKIP_PROPERTY + "=skip");
