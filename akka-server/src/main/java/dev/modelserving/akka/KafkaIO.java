@@ -91,7 +91,7 @@ final class KafkaIO {
         return consumer;
     }
 
-    /** Removes the data consumer's meters (at a restart, or when the server stops). */
+    /** Removes the data consumer's meters and stops their lookups (at a restart, and once the server has drained). */
     synchronized void closeDataConsumerMeters() {
         if (dataConsumerMeters != null) {
             try {

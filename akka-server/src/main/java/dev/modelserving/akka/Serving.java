@@ -146,6 +146,7 @@ final class Serving {
                 })
                 .thenCompose(done -> control.shutdown())
                 .thenCompose(done -> {
+                    kafka.closeDataConsumerMeters();
                     synchronized (this) {
                         switches.forEach(UniqueKillSwitch::shutdown);
                     }

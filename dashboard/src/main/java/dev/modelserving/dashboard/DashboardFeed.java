@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * the rates from two polls. Built from what the REST API serves ({@code /state}, {@code /models}) and from the
  * server's meters, so it shows nothing the metrics and the REST API do not, and costs nothing between requests.
  *
- * <p>Bounded whatever the topics carry: at most {@value #MAX_DATA_TYPES} dataTypes are listed (those with a model
- * or a refused model first, by name); the rest are counted in {@code moreDataTypes}, and records of dataTypes
- * without a model in {@code withoutModel}. At most {@value #MAX_EVENTS} events, newest first.
+ * <p>Bounded whatever the topics carry: at most {@value #MAX_DATA_TYPES} dataTypes are listed, those a model serves
+ * first, then those with refused or withdrawn models only, each by name; the rest are counted in
+ * {@code moreDataTypes}, and records of dataTypes that never had a model in {@code withoutModel}. At most
+ * {@value #MAX_EVENTS} events of the dataTypes listed, newest first.
  */
 public final class DashboardFeed {
 
@@ -53,7 +54,8 @@ public final class DashboardFeed {
      * @param totals the server's running totals over all dataTypes
      * @param lag the data consumer's lag per partition (the partitions this instance reads now), by partition
      * @param dataTypes the dataTypes shown, in order
-     * @param moreDataTypes dataTypes with a model or a refusal that are not shown (past {@value #MAX_DATA_TYPES})
+     * @param moreDataTypes dataTypes with a model or a refused model that are not shown (past
+     *     {@value #MAX_DATA_TYPES})
      * @param withoutModel records of dataTypes that have never had a model here
      * @param events the most recent model events of all dataTypes shown, newest first
      */
@@ -121,22 +123,25 @@ public final class DashboardFeed {
      */
     public static Feed of(String server, String dataTopic, Map<String, ServingStats> stats,
             Map<String, CurrentModel> models, MeterRegistry meters) {
-        List<ServingStats> shown = new ArrayList<>();
-        int more = 0;
+        // served dataTypes first (by name), then those with refused or withdrawn models only: a flood of refused
+        // models for made-up names cannot push a served dataType off the page
+        List<ServingStats> served = new ArrayList<>();
+        List<ServingStats> unserved = new ArrayList<>();
         int withoutModelTypes = 0;
         long withoutModelRecords = 0;
         for (ServingStats s : new TreeMap<>(stats).values()) {
-            boolean hasHadAModel = s.name() != null || s.modelSwaps() > 0 || s.failedLoads() > 0
-                    || models.containsKey(s.dataType());
-            if (!hasHadAModel) {
+            if (models.containsKey(s.dataType()) || s.name() != null) {
+                served.add(s);
+            } else if (s.modelSwaps() > 0 || s.failedLoads() > 0) {
+                unserved.add(s);
+            } else {
                 withoutModelTypes++;
                 withoutModelRecords += s.skipped();
-            } else if (shown.size() < MAX_DATA_TYPES) {
-                shown.add(s);
-            } else {
-                more++;
             }
         }
+        served.addAll(unserved);
+        List<ServingStats> shown = served.subList(0, Math.min(MAX_DATA_TYPES, served.size()));
+        int more = served.size() - shown.size();
         List<DataType> dataTypes = new ArrayList<>(shown.size());
         List<Event> events = new ArrayList<>();
         for (ServingStats s : shown) {

@@ -204,11 +204,12 @@
 
   // ---- polling ----
   /**
-   * Polls url every POLL_MS, the next poll scheduled only once the previous one has ended, so polls never pile up.
-   * onData(feed) on success, onError(reason) on failure.
+   * Polls url every POLL_MS: the next poll starts POLL_MS after the previous one started, or as soon as it has
+   * ended when it took longer, so polls never pile up. onData(feed) on success, onError(reason) on failure.
    */
   function poll(url, onData, onError) {
     const tick = async () => {
+      const started = performance.now();
       let feed = null;
       let failure = null;
       const abort = new AbortController();
@@ -229,7 +230,7 @@
       } catch (e) {
         console.error('dashboard: rendering failed', e);
       } finally {
-        setTimeout(tick, POLL_MS);
+        setTimeout(tick, Math.max(0, POLL_MS - (performance.now() - started)));
       }
     };
     tick();
@@ -407,7 +408,8 @@
   }
 
   function drawCharts(feed, dataTypes, rates, lagTotal) {
-    const latency = {};
+    // dataType names are untrusted: a map without a prototype ('__proto__' or 'constructor' are plain keys)
+    const latency = Object.create(null);
     for (const d of dataTypes) {
       if (d.model) latency[d.dataType] = [isNum(d.p50Ms) ? d.p50Ms : null, isNum(d.p99Ms) ? d.p99Ms : null];
     }

@@ -81,4 +81,31 @@ class DashboardFeedTest {
             assertThat(feed.events().get(0).dataType()).isEqualTo("t00");
         }
     }
+
+    @Test
+    void refusedModelsOfMadeUpDataTypesNeverPushAServedDataTypeOffThePage() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()
+                .withWorkDir(work)))) {
+            for (int i = 0; i < 60; i++) {
+                ModelDescriptor junk = ProjectModel.DECISION_TREE.descriptor("1").toBuilder()
+                        .setDataType(String.format("a%02d", i))
+                        .setData(com.google.protobuf.ByteString.copyFromUtf8("not PMML")).build();
+                assertThat(registry.apply(junk.getDataType(), junk.toByteArray(), null))
+                        .isInstanceOf(LoadOutcome.Rejected.class);
+            }
+            ModelDescriptor wine = ProjectModel.DECISION_TREE.descriptor("1");
+            assertThat(registry.apply(wine.getDataType(), wine.toByteArray(), null))
+                    .isInstanceOf(LoadOutcome.Loaded.class);
+
+            DashboardFeed.Feed feed = DashboardFeed.of("test", "data", registry.allStats(), registry.servedModels(),
+                    meters);
+
+            assertThat(feed.dataTypes()).hasSize(DashboardFeed.MAX_DATA_TYPES);
+            assertThat(feed.dataTypes().get(0).dataType()).isEqualTo(wine.getDataType());
+            assertThat(feed.dataTypes().get(0).model().name()).isEqualTo(wine.getName());
+            assertThat(feed.dataTypes().get(1).model()).isNull();
+            assertThat(feed.moreDataTypes()).isEqualTo(11);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
+import org.jboss.logging.Logger;
 
 /**
  * Kafka Streams' metrics as meters, its embedded clients' included (among them the consumer's lag per partition,
@@ -18,21 +19,32 @@ import org.apache.kafka.streams.KafkaStreams;
 @ApplicationScoped
 class KafkaStreamsMetricsBinder {
 
+    private static final Logger LOG = Logger.getLogger(KafkaStreamsMetricsBinder.class);
+
     private final MeterRegistry meters;
-    private KafkaStreamsMetrics bound;
+    private AutoCloseable bound;
 
     KafkaStreamsMetricsBinder(MeterRegistry meters) {
         this.meters = meters;
     }
 
     synchronized void streams(@Observes KafkaStreams streams) {
-        bound = new KafkaStreamsMetrics(streams, List.of(), KafkaClientMeters.lookups(), KafkaClientMeters.REFRESH);
-        bound.bindTo(meters);
+        close();
+        bound = KafkaClientMeters.bind(lookups -> new KafkaStreamsMetrics(streams, List.of(), lookups,
+                KafkaClientMeters.REFRESH), meters);
     }
 
     synchronized void onStop(@Observes ShutdownEvent event) {
+        close();
+    }
+
+    private void close() {
         if (bound != null) {
-            bound.close();
+            try {
+                bound.close();
+            } catch (Exception e) {
+                LOG.debugf("closing Kafka Streams' meters: %s", e);
+            }
             bound = null;
         }
     }

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -51,33 +53,50 @@ final class PeerRequests {
     List<byte[]> getAll(List<URI> uris) {
         long end = System.nanoTime() + deadline.toNanos();
         Map<URI, CompletableFuture<HttpResponse<byte[]>>> pending = new LinkedHashMap<>();
+        // the client's own request timeout is only a backstop, a second past the deadline: with the same timeout
+        // it would fail a late peer's request just before the deadline here, and that peer would be reported as
+        // failed for another reason than its silence
+        Duration backstop = deadline.plusSeconds(1);
         for (URI uri : uris) {
-            pending.put(uri, http.sendAsync(HttpRequest.newBuilder(uri).timeout(deadline).GET().build(),
+            pending.put(uri, http.sendAsync(HttpRequest.newBuilder(uri).timeout(backstop).GET().build(),
                     info -> new CappedBody(maxBodyBytes)));
+        }
+        // wait for them all, up to the deadline; then look at each as it is at that moment, before cancelling
+        // the late ones (a cancellation could otherwise fail another request before it is looked at)
+        try {
+            CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException late) {
+            // each one's outcome is read below
+        } catch (InterruptedException i) {
+            Thread.currentThread().interrupt();
+            pending.values().forEach(f -> f.cancel(true));
+            throw new Unanswered("interrupted while asking " + pending.keySet());
         }
         List<byte[]> out = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        List<CompletableFuture<?>> late = new ArrayList<>();
         for (Map.Entry<URI, CompletableFuture<HttpResponse<byte[]>>> e : pending.entrySet()) {
+            CompletableFuture<HttpResponse<byte[]>> f = e.getValue();
+            if (!f.isDone()) {
+                late.add(f);
+                failures.add(e.getKey() + " did not answer within " + deadline.toMillis() + " ms");
+                continue;
+            }
             try {
-                HttpResponse<byte[]> r = e.getValue().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                HttpResponse<byte[]> r = f.join();
                 if (r.statusCode() != 200) {
                     failures.add(e.getKey() + " answered " + r.statusCode());
                 } else {
                     out.add(r.body());
                 }
-            } catch (TimeoutException t) {
-                e.getValue().cancel(true);
-                failures.add(e.getKey() + " did not answer within " + deadline.toMillis() + " ms");
-            } catch (ExecutionException x) {
+            } catch (CompletionException | CancellationException x) {
                 Throwable cause = x.getCause() instanceof IOException && x.getCause().getCause() != null
-                        ? x.getCause().getCause() : x.getCause();
+                        ? x.getCause().getCause() : x.getCause() != null ? x.getCause() : x;
                 failures.add(e.getKey() + " did not answer: " + cause.getMessage());
-            } catch (InterruptedException i) {
-                Thread.currentThread().interrupt();
-                pending.values().forEach(f -> f.cancel(true));
-                throw new Unanswered("interrupted while asking " + pending.keySet());
             }
         }
+        late.forEach(f -> f.cancel(true));
         if (!failures.isEmpty()) {
             throw new Unanswered(String.join("; ", failures));
         }

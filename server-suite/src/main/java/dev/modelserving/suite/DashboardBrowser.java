@@ -14,9 +14,7 @@ import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -63,7 +61,7 @@ final class DashboardBrowser implements AutoCloseable {
             throw new IllegalStateException("the dashboard case drives a real Chromium, and this machine has no "
                     + (chrome == null ? "Chromium" : "chromedriver") + " ("
                     + (named != null && !named.isBlank() ? variable + "=" + named + " is not an executable"
-                            : "looked for " + (chrome == null ? CHROMES : DRIVERS))
+                            : "looked for " + (chrome == null ? CHROMES : DRIVERS) + " and on the PATH")
                     + "). Install Debian's packages: "
                     + "sudo apt-get install chromium chromium-driver (or set DASHBOARD_CHROME and"
                     + " DASHBOARD_CHROMEDRIVER to the executables); or leave the case out, knowingly, with -D"
@@ -84,12 +82,27 @@ final class DashboardBrowser implements AutoCloseable {
         return new DashboardBrowser(driver);
     }
 
+    /** The executable the variable names; else the first of the usual places, then of the PATH, that has one. */
     private static String find(String variable, List<String> candidates) {
         String named = System.getenv(variable);
         if (named != null && !named.isBlank()) {
             return Files.isExecutable(Path.of(named)) ? named : null;
         }
-        return candidates.stream().filter(c -> Files.isExecutable(Path.of(c))).findFirst().orElse(null);
+        for (String c : candidates) {
+            if (Files.isExecutable(Path.of(c))) {
+                return c;
+            }
+        }
+        String path = System.getenv("PATH");
+        for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+            for (String c : candidates) {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, Path.of(c).getFileName().toString());
+                if (Files.isExecutable(p)) {
+                    return p.toString();
+                }
+            }
+        }
+        return null;
     }
 
     void open(String url) {
@@ -102,24 +115,37 @@ final class DashboardBrowser implements AutoCloseable {
 
     /** The text of the first element the CSS selector finds, or null when there is none. */
     String text(String css) {
-        List<WebElement> found = driver.findElements(By.cssSelector(css));
-        return found.isEmpty() ? null : found.get(0).getText();
+        List<String> texts = texts(css);
+        return texts.isEmpty() ? null : texts.get(0);
     }
 
     /** An attribute of the first element the CSS selector finds, or null. */
     String attribute(String css, String name) {
-        List<WebElement> found = driver.findElements(By.cssSelector(css));
-        return found.isEmpty() ? null : found.get(0).getDomAttribute(name);
+        List<String> values = attributes(css, name);
+        return values.isEmpty() ? null : values.get(0);
     }
 
-    /** An attribute of every element the CSS selector finds. */
+    /**
+     * An attribute of every element the CSS selector finds, read in the page in one step (the page replaces
+     * elements as it updates: reading them one by one from here could meet one already gone).
+     */
     List<String> attributes(String css, String name) {
-        return driver.findElements(By.cssSelector(css)).stream().map(e -> e.getDomAttribute(name)).toList();
+        return strings(driver.executeScript("return Array.from(document.querySelectorAll(arguments[0]),"
+                + " e => e.getAttribute(arguments[1]))", css, name));
     }
 
-    /** The texts of every element the CSS selector finds. */
+    /** The texts of every element the CSS selector finds (as shown: trimmed), read in the page in one step. */
     List<String> texts(String css) {
-        return driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+        return strings(driver.executeScript("return Array.from(document.querySelectorAll(arguments[0]),"
+                + " e => e.innerText.trim())", css));
+    }
+
+    private static List<String> strings(Object result) {
+        List<String> out = new ArrayList<>();
+        if (result instanceof List<?> list) {
+            list.forEach(v -> out.add(v == null ? null : v.toString()));
+        }
+        return out;
     }
 
     /** The console's messages since the last call, at warning level or above. */
@@ -146,10 +172,13 @@ final class DashboardBrowser implements AutoCloseable {
 
     /** A metric name in a PromQL expression: an identifier followed by its label selector or range. */
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*[{\\[]");
+    /** A metric name as the first argument of Grafana's label_values(), with or without a selector. */
+    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)");
 
     /**
-     * Every metric name the Grafana dashboard's queries name: the identifiers before a label selector in each
-     * panel target's {@code expr} and each variable's query (label names inside the braces are not matched).
+     * Every metric name the Grafana dashboard's queries name: the identifiers before a label selector or a range
+     * in each panel target's {@code expr} and each variable's query, and the first argument of
+     * {@code label_values()} (label names inside the braces are not matched).
      */
     static Set<String> grafanaMetricNames(Path dashboard) throws IOException {
         JsonNode root = new ObjectMapper().readTree(dashboard.toFile());
@@ -162,11 +191,13 @@ final class DashboardBrowser implements AutoCloseable {
         });
         for (String expr : exprs) {
             // label values inside quotes are not names: drop the strings first
-            Matcher m = METRIC.matcher(expr.replaceAll("\"[^\"]*\"", "\"\""));
-            while (m.find()) {
-                String name = m.group(1);
-                if (!name.startsWith("$") && !PROMQL_WORDS.contains(name)) {
-                    names.add(name);
+            String unquoted = expr.replaceAll("\"[^\"]*\"", "\"\"");
+            for (Pattern p : List.of(METRIC, LABEL_VALUES)) {
+                Matcher m = p.matcher(unquoted);
+                while (m.find()) {
+                    if (!PROMQL_WORDS.contains(m.group(1))) {
+                        names.add(m.group(1));
+                    }
                 }
             }
         }

@@ -75,7 +75,9 @@ public final class ServingMetrics {
      */
     private void registerAll(String tag) {
         if (tag.equals(OTHER)) {
-            meters.counter(SKIPPED, "dataType", tag); // no model scores them: no latency, nothing scored
+            // records of dataTypes without a model: skipped. Past the tag cap, other dataTypes' models score under
+            // this tag too, and its other meters appear with their first record then.
+            meters.counter(SKIPPED, "dataType", tag);
         } else {
             meters(tag);
         }
