@@ -8,6 +8,7 @@ import dev.modelserving.proto.PromotionRule;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Function;
@@ -49,8 +50,16 @@ public final class ModelRegistry implements AutoCloseable {
     private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
     /** The dataTypes seen without an accepted model, least recently seen first (bounded, see {@link Unserved}). */
     private final Unserved unserved = new Unserved();
-    /** Held while a dataType not in {@link #slots} gets its first model, and while a place there is given up. */
+    /**
+     * Held while a place among {@link #slots} is reserved for a dataType's first model, taken once it is live,
+     * handed back when it is not, or given up; never during a load itself.
+     */
     private final Object newDataTypes = new Object();
+    /**
+     * The dataTypes whose first model is loading now, each with the slot it loads in: each holds a place among
+     * {@link #slots} while it loads. Under {@link #newDataTypes}.
+     */
+    private final Map<String, Slot> firstLoads = new HashMap<>();
     private final int maxDataTypes;
     private volatile Consumer<ModelsTopic.Message> requests = m -> LOG.log(Level.WARNING, "no models topic to "
             + "publish " + m.key() + " on: this registry's lifecycle requests are not published");
@@ -922,10 +931,12 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Runs a model load for a dataType in its slot. A dataType without a place among {@link #slots} loads in its
-     * unserved entry and takes a place once the model is live; when every place is taken by a dataType that still
-     * has a model, the model is refused with the reason. {@code load} returns null when the slot gave its place up
-     * while it waited (it is then run again).
+     * Runs a model load for a dataType in its slot. A dataType without a place among {@link #slots} reserves one
+     * (refused with the reason when every place is taken by a dataType that still has a model), loads in its
+     * unserved entry without holding up other dataTypes' first models (a load may take up to the load timeout), and
+     * takes the place once the model is live, or hands it back. A second load for the same new dataType meanwhile
+     * loads in the same slot, after the first. {@code load} returns null when the slot gave its place up while it
+     * waited (it is then run again).
      */
     private LoadOutcome withModelSlot(String dataType, ModelDescriptor d, Function<Slot, LoadOutcome> load) {
         String key = dataType.isBlank() ? OTHER_DATA_TYPES : dataType;
@@ -938,6 +949,7 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 continue;
             }
+            Slot waiting;
             synchronized (newDataTypes) {
                 if (slots.containsKey(key)) {
                     continue;
@@ -947,25 +959,38 @@ public final class ModelRegistry implements AutoCloseable {
                             ? "the model names no dataType" : "'" + OTHER_DATA_TYPES + "' is no dataType a model may "
                                     + "serve: it counts the records of dataTypes without one");
                 }
-                // out of the unserved list while it loads, so that no flood of made-up dataTypes folds it away
-                Slot waiting = unserved.take(key);
-                try {
-                    if (slots.size() >= maxDataTypes && !giveUpAPlace()) {
-                        return refused(waiting, dataType, d, fullReason());
+                waiting = firstLoads.get(key);
+                if (waiting == null) {
+                    if (slots.size() + firstLoads.size() >= maxDataTypes && !giveUpAPlace()) {
+                        return refused(unserved.slot(key), dataType, d, fullReason());
                     }
-                    LoadOutcome outcome = load.apply(waiting);
-                    if (waiting.current.get() != null) {
-                        slots.put(key, waiting);
-                        Slot meanwhile = unserved.take(key); // records that came during the load
-                        waiting.absorb(meanwhile);
-                        waiting = null;
+                    // out of the unserved list while it loads, so that no flood of made-up dataTypes folds it away
+                    waiting = unserved.take(key);
+                    firstLoads.put(key, waiting);
+                }
+                waiting.firstLoaders++;
+            }
+            LoadOutcome outcome = null;
+            try {
+                outcome = load.apply(waiting);
+            } finally {
+                synchronized (newDataTypes) {
+                    if (--waiting.firstLoaders == 0) {
+                        firstLoads.remove(key);
                     }
-                    return outcome;
-                } finally {
-                    if (waiting != null) {
-                        unserved.putBack(key, waiting);
+                    if (slots.get(key) != waiting) {
+                        if (waiting.current.get() != null) {
+                            slots.put(key, waiting);
+                            waiting.absorb(unserved.take(key)); // records that came during the load
+                        } else if (waiting.firstLoaders == 0 && !waiting.evicted) {
+                            // (an evicted slot's counts went back to the unserved list when it gave its place up)
+                            unserved.putBack(key, waiting);
+                        }
                     }
                 }
+            }
+            if (outcome != null) {
+                return outcome;
             }
         }
     }
@@ -1092,6 +1117,8 @@ public final class ModelRegistry implements AutoCloseable {
         final Object loading = new Object();
         final AtomicReference<ServedModel> current = new AtomicReference<>();
         final LongAdder skipped = new LongAdder();
+        /** Loads of this dataType's first model running or waiting in this slot. Under {@link #newDataTypes}. */
+        int firstLoaders;
         final LongAdder scoringErrors = new LongAdder();
         final AtomicLong swaps = new AtomicLong();
         final AtomicLong failedLoads = new AtomicLong();

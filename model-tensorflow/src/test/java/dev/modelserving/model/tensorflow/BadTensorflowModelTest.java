@@ -23,6 +23,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +174,36 @@ class BadTensorflowModelTest {
         // TensorFlow cancels the run at the same deadline: the abandoned load does not burn a core for ever
         await().atMost(Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("model-load-")));
+    }
+
+    @Test
+    void aHungFirstModelOfOneNewDataTypeHoldsUpNoOtherNewDataTypesFirstModel() throws Exception {
+        try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults().withWorkDir(work)
+                .withLoadTimeout(Duration.ofSeconds(20)).withMaxDataTypes(2)))) {
+            ModelDescriptor hung = TestModels.descriptor(HostileGraphs.endlessLoop(), TensorflowFormat.FROZEN_GRAPH)
+                    .toBuilder().setName("endless-loop").setDataType("hung").build();
+            CompletableFuture<LoadOutcome> hanging = CompletableFuture.supplyAsync(() -> registry.offer(hung));
+            // the hung load has begun (its load thread runs) before the other dataType's model comes
+            await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.getName().startsWith("model-load-")));
+
+            ModelDescriptor beer = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("beer").build();
+            assertThat(registry.offer(beer)).isInstanceOf(LoadOutcome.Loaded.class);
+
+            // a loading first model holds its place: with 2 places, a third new dataType is refused meanwhile
+            ModelDescriptor cider = ProjectModel.DECISION_TREE.descriptor("1").toBuilder().setDataType("cider")
+                    .build();
+            assertThat(registry.offer(cider)).isInstanceOf(LoadOutcome.Rejected.class);
+            // served while the other dataType's first load still hangs (it waits up to its 20 s timeout)
+            assertThat(hanging).isNotDone();
+            assertThat(registry.current("beer")).hasValueSatisfying(m -> assertThat(m.name())
+                    .isEqualTo(beer.getName()));
+            assertThat(hanging.get(60, TimeUnit.SECONDS)).isInstanceOf(LoadOutcome.Rejected.class);
+            assertThat(registry.current("hung")).isEmpty();
+            assertThat(registry.stats("hung")).hasValueSatisfying(st -> assertThat(st.failedLoads()).isEqualTo(1));
+            // the hung load refused, its place is free again
+            assertThat(registry.offer(cider)).isInstanceOf(LoadOutcome.Loaded.class);
+        }
     }
 
     @Test
