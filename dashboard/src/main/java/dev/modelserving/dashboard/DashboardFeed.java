@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,14 +90,14 @@ public final class DashboardFeed {
      * @param scored records scored (a running total, from the meters)
      * @param skipped records that arrived while no model served it
      * @param failed records its model could not score
-     * @param p50Ms median scoring time per record over the last 30 s, null before any
-     * @param p99Ms 99th percentile of it
+     * @param latency its scoring-latency histogram, from which the page works out p50 and p99 over its last 30 s;
+     *     null before its first record
      * @param swaps models that went live
      * @param failedLoads models refused
      * @param lastRefused the last refused model and why, null when none
      */
     public record DataType(String dataType, Model model, String previous, ShadowComparison.Figures candidate,
-            String promotionRule, double scored, long skipped, long failed, Double p50Ms, Double p99Ms, long swaps,
+            String promotionRule, double scored, long skipped, long failed, Latency latency, long swaps,
             long failedLoads, LoadFailure lastRefused) {}
 
     /**
@@ -107,6 +108,15 @@ public final class DashboardFeed {
      */
     public record Model(String name, String version, String type, Instant since, String sha256,
             Map<Integer, Long> liveFrom) {}
+
+    /**
+     * A dataType's scoring-latency histogram as the servers' Prometheus registries keep it, running totals since
+     * the start: the records timed, and per
+     * bucket upper bound (milliseconds) the records at or under it, listed only where that total rises (a bound not
+     * listed has the total of the one before). The page works out quantiles over any span from two of these; the
+     * servers record no quantile of their own per record.
+     */
+    public record Latency(long count, List<double[]> buckets) {}
 
     /** Records of dataTypes that have never had a model here: how many such dataTypes, and their records. */
     public record WithoutModel(int dataTypes, long records) {}
@@ -167,26 +177,26 @@ public final class DashboardFeed {
                     current.liveFrom());
         }
         Lifecycle l = s.lifecycle();
-        Timer latency = meters.find(ServingMetrics.LATENCY).tag("dataType", s.dataType()).timer();
-        Double p50 = null;
-        Double p99 = null;
-        if (latency != null) {
-            for (ValueAtPercentile v : latency.takeSnapshot().percentileValues()) {
-                // a window without a record reads 0: nothing to show
-                Double ms = v.value() > 0 ? v.value(TimeUnit.MILLISECONDS) : null;
-                if (v.percentile() == 0.5) {
-                    p50 = ms;
-                } else if (v.percentile() == 0.99) {
-                    p99 = ms;
-                }
-            }
-        }
+        Timer timer = meters.find(ServingMetrics.LATENCY).tag("dataType", s.dataType()).timer();
+        Latency latency = timer == null || timer.count() == 0 ? null : latency(timer.takeSnapshot());
         return new DataType(s.dataType(), model, l == null ? null : l.previous(),
                 current != null && current.candidate() != null ? current.candidate() : l == null ? null
                         : l.candidate(),
                 l == null ? null : l.promotionRule(),
-                count(meters, ServingMetrics.SCORED, s.dataType()), s.skipped(), s.scoringErrors(), p50, p99,
+                count(meters, ServingMetrics.SCORED, s.dataType()), s.skipped(), s.scoringErrors(), latency,
                 s.modelSwaps(), s.failedLoads(), s.lastLoadFailure());
+    }
+
+    private static Latency latency(HistogramSnapshot snapshot) {
+        List<double[]> buckets = new ArrayList<>();
+        double below = 0;
+        for (CountAtBucket c : snapshot.histogramCounts()) {
+            if (c.count() > below) {
+                buckets.add(new double[] {c.bucket(TimeUnit.MILLISECONDS), c.count()});
+                below = c.count();
+            }
+        }
+        return new Latency(snapshot.count(), buckets);
     }
 
     private static Totals totals(MeterRegistry meters) {

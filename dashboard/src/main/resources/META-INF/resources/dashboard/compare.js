@@ -82,6 +82,7 @@
     const values = { in: totals.in, scored: totals.scored };
     for (const d of dataTypes) values['dt:' + d.dataType] = d.scored;
     const { rates, fresh, first } = engine.tracker.update(feed.at, values);
+    engine.latencies.annotate(feed.at, dataTypes);
 
     node.classList.remove('stale');
     setStatus(node.querySelector('[data-field="status"]'), 'live', 'live · ' + D.fmtTime(feed.at));
@@ -123,6 +124,7 @@
   for (const engine of ENGINES) {
     engine.url = feedUrl(engine);
     engine.tracker = new D.RateTracker();
+    engine.latencies = new D.LatencyTracker();
     engine.history = [];
     engine.node = container.appendChild(column(engine));
   }

@@ -242,11 +242,81 @@
     return (r.modelName || '?') + (r.version ? ' v' + r.version : '') + ': ' + (r.reason || '');
   }
 
+  // ---- latency quantiles ----
+  const LATENCY_WINDOW_MS = 30000;
+
+  /** A histogram's running total at a bound: that of the largest listed bound not above it (0 below them all). */
+  function totalAt(buckets, bound) {
+    let total = 0;
+    for (const [b, n] of buckets) {
+      if (b > bound) break;
+      total = n;
+    }
+    return total;
+  }
+
+  /**
+   * The q-quantile (ms) of the records timed between two histograms of running totals (from null: since the
+   * start), interpolated within its bucket; null without a record between them.
+   */
+  function quantile(q, from, to) {
+    const records = to.count - (from ? from.count : 0);
+    if (!(records > 0)) return null;
+    const bounds = Array.from(new Set(to.buckets.concat(from ? from.buckets : []).map((b) => b[0])))
+      .sort((a, b) => a - b);
+    const target = q * records;
+    let lower = 0;
+    let below = 0;
+    for (const bound of bounds) {
+      const n = totalAt(to.buckets, bound) - (from ? totalAt(from.buckets, bound) : 0);
+      if (n >= target) return n > below ? lower + ((bound - lower) * (target - below)) / (n - below) : bound;
+      lower = bound;
+      below = n;
+    }
+    return bounds.length ? bounds[bounds.length - 1] : null; // past the last bound (over 10 s)
+  }
+
+  /**
+   * Sets d.p50Ms and d.p99Ms of each dataType of a feed: the scoring latency over the last 30 s, worked out from
+   * the histogram the feed carries (d.latency) and the one of a poll about 30 s before (since the start until the
+   * page has one). Keeps what it needs of the dataTypes the feed lists, no more.
+   */
+  class LatencyTracker {
+    constructor() {
+      this.byType = new Map();
+    }
+
+    annotate(at, dataTypes) {
+      const listed = new Set();
+      for (const d of dataTypes) {
+        listed.add(d.dataType);
+        d.p50Ms = null;
+        d.p99Ms = null;
+        const l = d.latency;
+        if (!l || !isNum(l.count) || !Array.isArray(l.buckets) || !isNum(at)) continue;
+        let seen = this.byType.get(d.dataType);
+        if (!seen || (seen.length && seen[seen.length - 1].count > l.count)) {
+          seen = []; // new, or its server restarted: its totals start again
+          this.byType.set(d.dataType, seen);
+        }
+        const now = { at, count: l.count, buckets: l.buckets };
+        if (!seen.length || seen[seen.length - 1].at < at) seen.push(now);
+        while (seen.length > 1 && seen[1].at <= at - LATENCY_WINDOW_MS) seen.shift();
+        const from = seen[0].at < at ? seen[0] : null;
+        d.p50Ms = quantile(0.5, from, now);
+        d.p99Ms = quantile(0.99, from, now);
+      }
+      for (const name of Array.from(this.byType.keys())) {
+        if (!listed.has(name)) this.byType.delete(name);
+      }
+    }
+  }
+
   const sumLag = (lag) => (Array.isArray(lag) ? lag.reduce((a, p) => a + (isNum(p.lag) ? p.lag : 0), 0) : 0);
 
   window.Dash = {
     WINDOW_S, isNum, fmt1, fmtInt, fmt3, fmtPct, toMs, fmtTime, fmtDateTime, el, setField, show, syncList,
-    setStatus, RateTracker, pushPoint, Chart, color, poll, refusedText, sumLag,
+    setStatus, RateTracker, LatencyTracker, pushPoint, Chart, color, poll, refusedText, sumLag,
   };
 
   // ==== the dashboard page ====
@@ -256,6 +326,7 @@
   const page = document.body;
   const statusEl = $('#status');
   const tracker = new RateTracker();
+  const latencies = new LatencyTracker();
   const history = [];
   const chartRates = new Chart($('#chart-rates'));
   const chartLatency = new Chart($('#chart-latency'));
@@ -360,6 +431,7 @@
     for (const d of dataTypes) values['dt:' + d.dataType] = d.scored;
     const { rates, fresh, first } = tracker.update(feed.at, values);
     const rate = (k) => rates[k] || 0;
+    latencies.annotate(feed.at, dataTypes);
 
     setStatus(statusEl, 'live', 'live · updated ' + fmtTime(feed.at));
     setField(page, 'server', feed.server || '—');

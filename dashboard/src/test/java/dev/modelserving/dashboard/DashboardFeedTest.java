@@ -13,6 +13,8 @@ import dev.modelserving.model.Scored;
 import dev.modelserving.model.WineFeatures;
 import dev.modelserving.proto.ModelDescriptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class DashboardFeedTest {
 
     @Test
     void theFeedShowsEachServedDataTypeItsCountersAndLatencyAndStaysBoundedWhateverTheTopicsCarry() throws Exception {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServingMetrics metrics = new ServingMetrics(meters);
         try (ModelRegistry registry = new ModelRegistry(new ModelFactory(LoadingPolicy.defaults()
                 .withWorkDir(work)))) {
@@ -71,8 +73,13 @@ class DashboardFeedTest {
             assertThat(t00.model().type()).isEqualTo("PMML");
             assertThat(t00.model().sha256()).hasSize(64);
             assertThat(t00.scored()).isEqualTo(100);
-            assertThat(t00.p50Ms()).isPositive();
-            assertThat(t00.p99Ms()).isGreaterThanOrEqualTo(t00.p50Ms());
+            // the histogram's running totals: rising with the bound, all 100 records under 10 s
+            assertThat(t00.latency().count()).isEqualTo(100);
+            assertThat(t00.latency().buckets()).isNotEmpty();
+            assertThat(t00.latency().buckets()).extracting(b -> b[0]).isSorted().allSatisfy(ms -> assertThat(ms)
+                    .isPositive());
+            assertThat(t00.latency().buckets()).extracting(b -> b[1]).isSorted().last().isEqualTo(100.0);
+            assertThat(feed.dataTypes().get(1).latency()).isNull(); // no record scored
             assertThat(t00.swaps()).isEqualTo(1);
             assertThat(t00.failedLoads()).isEqualTo(1);
             assertThat(t00.lastRefused().version()).isEqualTo("2");

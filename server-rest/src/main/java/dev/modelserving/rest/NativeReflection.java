@@ -26,7 +26,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         CurrentModel.class, ModelInfo.class, LoadFailure.class, Lifecycle.class, LifecycleEvent.class,
         ShadowComparison.Figures.class, PromotionRule.class, PromotionRule.Builder.class, DashboardFeed.Feed.class,
         DashboardFeed.Totals.class, DashboardFeed.PartitionLag.class, DashboardFeed.DataType.class,
-        DashboardFeed.Model.class, DashboardFeed.WithoutModel.class, DashboardFeed.Event.class})
+        DashboardFeed.Model.class, DashboardFeed.WithoutModel.class, DashboardFeed.Event.class,
+        DashboardFeed.Latency.class})
 final class NativeReflection {
 
     private NativeReflection() {}

@@ -728,6 +728,15 @@ public abstract class ServerBehaviourSuite {
             }
             waitUpTo(WAIT).untilAsserted(() -> assertThat(Long.parseLong(browser.text(card
                     + "[data-field='scored']"))).isEqualTo(state(WINE).path("invocations").asLong()).isPositive());
+            // the latency the page works out of the histogram: a p50 and a p99 no smaller, both above 0
+            waitUpTo(WAIT).untilAsserted(() -> {
+                String p50 = browser.text(card + "[data-field='p50']");
+                String p99 = browser.text(card + "[data-field='p99']");
+                assertThat(p50).matches("[0-9.]+");
+                assertThat(p99).matches("[0-9.]+");
+                assertThat(Double.parseDouble(p50)).isPositive();
+                assertThat(Double.parseDouble(p99)).isGreaterThanOrEqualTo(Double.parseDouble(p50));
+            });
 
             // a swap: the new version and its event, on the page within 2 s of its publication
             publish(regression);

@@ -38,12 +38,6 @@ public final class ServingMetrics {
     public static final String PROMOTIONS = "modelserving.model.promotions";
     public static final String ROLLBACKS = "modelserving.model.rollbacks";
     public static final String CANDIDATES = "modelserving.model.candidates";
-    /**
-     * The scoring latency's histogram spans 1 µs to 10 s (a PMML record scores in tens of microseconds: the
-     * default 1 ms floor would put every record in the first bucket), and its p50 and p99 are also kept over the
-     * last {@link #LATENCY_WINDOW} (for the dashboard, and exported as gauges with a {@code quantile} tag).
-     */
-    public static final Duration LATENCY_WINDOW = Duration.ofSeconds(30);
 
     private final MeterRegistry meters;
     /** The dataTypes with a tag of their own: those that have had a model here. */
@@ -179,9 +173,9 @@ public final class ServingMetrics {
                 meters.counter(FAILED, "dataType", dataType),
                 Timer.builder(LATENCY).tag("dataType", dataType)
                         .description("time the model took per record").publishPercentileHistogram()
+                        // 1 µs to 10 s: a PMML record scores in microseconds, which the default 1 ms floor
+                        // would put all in the first bucket (the dashboard works its p50/p99 out of these buckets)
                         .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(10))
-                        .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(LATENCY_WINDOW)
-                        .distributionStatisticBufferLength(3)
                         .register(meters));
     }
 }
